@@ -1,0 +1,56 @@
+package io.cvmfsthin.plugin;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The one entry point: {@code java -jar plugin/target/cvmfs-thin.jar <command> ...}.
+ *
+ * <p>Composition root: the only place that reads configuration, creates executors and wires
+ * implementations together. Exit status 0 on success; on bad input a one-line error on stderr and a
+ * non-zero status, with the stack trace only under {@code --verbose}.
+ */
+@Command(
+    name = "cvmfs-thin",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description =
+        "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Main {
+
+  @Option(
+      names = "--verbose",
+      scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs one command line and returns its exit status; used by tests too. */
+  public static int run(String... args) {
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main);
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+          commandLine.getErr().println("error: " + message);
+          if (main.verbose) {
+            e.printStackTrace(commandLine.getErr());
+          }
+          return 1;
+        });
+    return cli.execute(args);
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"cvmfs-thin " + (v == null ? "dev" : v)};
+    }
+  }
+}
