@@ -78,6 +78,9 @@ public record CvmfsUrl(String fqrn, String path) {
     if (path.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("NUL in layer path");
     }
+    if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new IllegalArgumentException("control character in layer path");
+    }
     if (path.startsWith("/")) {
       throw new IllegalArgumentException("layer path " + path + " must not start with '/'");
     }
