@@ -64,7 +64,7 @@ final class TestRepos {
     }
 
     Tar dir(String name, int mode) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+      TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", true);
       e.setMode(040000 | mode);
       e.setModTime(1704067200_000L);
       return put(e, null);
@@ -84,7 +84,7 @@ final class TestRepos {
 
     Tar file(String name, byte[] content, int mode, long uid, long gid, Map<String, String> xattrs)
         throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name);
+      TarArchiveEntry e = new TarArchiveEntry(name, true);
       e.setMode(0100000 | mode);
       e.setSize(content.length);
       e.setUserId(uid);
@@ -95,7 +95,7 @@ final class TestRepos {
     }
 
     Tar symlink(String name, String target) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
       e.setLinkName(target);
       e.setMode(0120777);
       e.setModTime(1704067200_000L);
@@ -103,14 +103,14 @@ final class TestRepos {
     }
 
     Tar hardlink(String name, String target) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK);
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
       e.setLinkName(target);
       e.setModTime(1704067200_000L);
       return put(e, null);
     }
 
     Tar special(String name, byte type, int mode, int major, int minor) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, type);
+      TarArchiveEntry e = new TarArchiveEntry(name, type, true);
       e.setMode(mode);
       e.setDevMajor(major);
       e.setDevMinor(minor);
