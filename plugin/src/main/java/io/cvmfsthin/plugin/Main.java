@@ -1,5 +1,7 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.plugin.cli.CatCommand;
+import io.cvmfsthin.plugin.cli.LsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, LsCommand.class, CatCommand.class})
 public final class Main {
 
   @Option(
@@ -25,6 +27,11 @@ public final class Main {
       scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces with errors.")
   boolean verbose;
+
+  /** Whether {@code --verbose} was given: stack traces with errors, debug logging. */
+  public boolean verbose() {
+    return verbose;
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -42,6 +49,18 @@ public final class Main {
             e.printStackTrace(commandLine.getErr());
           }
           return 1;
+        });
+    cli.setParameterExceptionHandler(
+        (e, params) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "error: "
+                      + e.getMessage()
+                      + " (see "
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help)");
+          return c.getCommandSpec().exitCodeOnInvalidInput();
         });
     return cli.execute(args);
   }
