@@ -47,10 +47,13 @@ public final class TreeSnapshot {
       StringBuilder d = new StringBuilder();
       d.append(Integer.toOctalString(mode)).append(' ');
       d.append(a.get("uid")).append(':').append(a.get("gid")).append(' ');
+      boolean whiteout = type == 0020000 && (Long) a.get("rdev") == 0L;
       if (type != 0040000) {
         d.append("size=").append(a.get("size")).append(' ');
         FileTime m = (FileTime) a.get("lastModifiedTime");
-        d.append("mtime=").append(m.toInstant().getEpochSecond()).append(' ');
+        if (!whiteout) { // a whiteout's mtime is when it was made, in overlay2 as here
+          d.append("mtime=").append(m.toInstant().getEpochSecond()).append(' ');
+        }
       } else if (withDirTimes) {
         FileTime m = (FileTime) a.get("lastModifiedTime");
         d.append("mtime=").append(m.toInstant().getEpochSecond()).append(' ');

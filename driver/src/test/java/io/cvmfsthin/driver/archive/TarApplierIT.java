@@ -198,14 +198,21 @@ class TarApplierIT {
   }
 
   static long allocatedBytes(Path p) throws Exception {
-    Process proc = new ProcessBuilder("stat", "-c", "%b*%B", p.toString()).start();
+    Process proc =
+        new ProcessBuilder("stat", "-c", "%b*%B", p.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     String[] parts = new String(proc.getInputStream().readAllBytes()).strip().split("\\*");
     proc.waitFor();
     return Long.parseLong(parts[0]) * Long.parseLong(parts[1]);
   }
 
   static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .start();
     String output = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor()).as(String.join(" ", command) + ": " + output).isZero();
   }
