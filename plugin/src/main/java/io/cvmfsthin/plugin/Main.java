@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   @Option(
@@ -27,6 +27,10 @@ public final class Main {
   boolean verbose;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("serve") && System.getProperty("LOG_TARGET") == null) {
+      // dockerd files a plugin's stdout as info and its stderr as error: the daemon logs to stdout
+      System.setProperty("LOG_TARGET", "System.out");
+    }
     System.exit(run(args));
   }
 

@@ -1,0 +1,97 @@
+package io.cvmfsthin.driver.overlay;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code /proc/self/mountinfo}, parsed: one {@link Entry} per line, mount points unescaped ({@code
+ * \040} and friends).
+ *
+ * @param entries in the kernel's order (later mounts later)
+ */
+public record MountInfo(List<Entry> entries) {
+  /**
+   * One mount.
+   *
+   * @param mountPoint where it is mounted
+   * @param fsType e.g. {@code overlay}
+   * @param source e.g. {@code overlay}
+   */
+  public record Entry(Path mountPoint, String fsType, String source) {}
+
+  /** Copies the list. */
+  public MountInfo {
+    entries = List.copyOf(entries);
+  }
+
+  /** Parses the file's text. */
+  public static MountInfo parse(String text) {
+    List<Entry> entries = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] fields = line.split(" ");
+      int dash = -1;
+      for (int i = 6; i < fields.length; i++) {
+        if (fields[i].equals("-")) {
+          dash = i;
+          break;
+        }
+      }
+      if (fields.length < 5 || dash < 0 || dash + 2 >= fields.length) {
+        continue;
+      }
+      entries.add(
+          new Entry(Path.of(unescape(fields[4])), fields[dash + 1], unescape(fields[dash + 2])));
+    }
+    return new MountInfo(entries);
+  }
+
+  /** Whether something is mounted exactly at {@code path}. */
+  public boolean isMountPoint(Path path) {
+    return entries.stream().anyMatch(e -> e.mountPoint().equals(path));
+  }
+
+  /** Mount points strictly below {@code dir}, deepest (latest) first. */
+  public List<Path> mountPointsUnder(Path dir) {
+    List<Path> found = new ArrayList<>();
+    for (int i = entries.size() - 1; i >= 0; i--) {
+      Path p = entries.get(i).mountPoint();
+      if (p.startsWith(dir) && !p.equals(dir) && !found.contains(p)) {
+        found.add(p);
+      }
+    }
+    return found;
+  }
+
+  static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && isOctal(s, i + 1)) {
+        out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isOctal(String s, int from) {
+    if (from + 3 > s.length()) {
+      return false;
+    }
+    for (int i = from; i < from + 3; i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '7') {
+        return false;
+      }
+    }
+    return true;
+  }
+}
