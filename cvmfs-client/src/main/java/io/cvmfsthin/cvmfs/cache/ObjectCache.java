@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,8 @@ public final class ObjectCache implements AutoCloseable {
   private long usedBytes;
   private final ConcurrentHashMap<String, CompletableFuture<Path>> inFlight =
       new ConcurrentHashMap<>();
+  private final AtomicLong hits = new AtomicLong(); // get() answered from the cache
+  private final AtomicLong misses = new AtomicLong(); // get() ran the loader
 
   /** Downloads an object and stores it with {@link ObjectCache#put}. */
   @FunctionalInterface
@@ -103,6 +106,16 @@ public final class ObjectCache implements AutoCloseable {
     return usedBytes;
   }
 
+  /** Calls of {@link #get} answered from the cache (or by another thread's download). */
+  public long hits() {
+    return hits.get();
+  }
+
+  /** Calls of {@link #get} that ran their loader. */
+  public long misses() {
+    return misses.get();
+  }
+
   /** The file of a cached object, marking it recently used; empty if not cached. */
   public Optional<Path> find(ContentHash hash, ObjectType type) {
     String key = hash.objectPath(type);
@@ -132,18 +145,23 @@ public final class ObjectCache implements AutoCloseable {
   public Path get(ContentHash hash, ObjectType type, Loader loader) throws IOException {
     Optional<Path> hit = find(hash, type);
     if (hit.isPresent()) {
+      hits.incrementAndGet();
       return hit.get();
     }
     String key = hash.objectPath(type);
     CompletableFuture<Path> mine = new CompletableFuture<>();
     CompletableFuture<Path> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
+      hits.incrementAndGet();
       return await(running, key);
     }
     try {
       Path file = find(hash, type).orElse(null);
       if (file == null) {
+        misses.incrementAndGet();
         file = loader.load();
+      } else {
+        hits.incrementAndGet();
       }
       mine.complete(file);
       return file;

@@ -137,6 +137,27 @@ public final class RepositoryClient implements AutoCloseable {
     return stratum.currentServer();
   }
 
+  /** What the client has fetched and found in its cache so far. */
+  public ClientCounters counters() {
+    return new ClientCounters(
+        stratum.downloads(),
+        stratum.downloadedBytes(),
+        stratum.failedFetches(),
+        cache.hits(),
+        cache.misses(),
+        cache.usedBytes(),
+        cache.quotaBytes());
+  }
+
+  /** The effective TTL of the current revision: the root catalog's, capped by {@code maxTtl}. */
+  public Duration ttl() {
+    Duration ttl = Duration.ofSeconds(current.tree().root().ttlSeconds());
+    if (settings.maxTtl() != null && settings.maxTtl().compareTo(ttl) < 0) {
+      ttl = settings.maxTtl();
+    }
+    return ttl;
+  }
+
   /** The entry at {@code path}; {@code ""} is the root. */
   public DirectoryEntry lookup(String path) throws IOException {
     String p = Md5Path.normalize(path);
@@ -224,11 +245,7 @@ public final class RepositoryClient implements AutoCloseable {
     if (r.tag() != null) {
       return false;
     }
-    Duration ttl = Duration.ofSeconds(r.tree().root().ttlSeconds());
-    if (settings.maxTtl() != null && settings.maxTtl().compareTo(ttl) < 0) {
-      ttl = settings.maxTtl();
-    }
-    if (settings.clock().instant().isBefore(r.checked().plus(ttl))) {
+    if (settings.clock().instant().isBefore(r.checked().plus(ttl()))) {
       return false;
     }
     return refreshNow();

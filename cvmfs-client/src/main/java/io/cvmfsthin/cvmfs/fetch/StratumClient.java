@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,9 @@ public final class StratumClient {
   private final FetchSettings settings;
   private final AtomicInteger currentServer = new AtomicInteger();
   private final AtomicInteger currentProxyGroup = new AtomicInteger();
+  private final AtomicLong downloads = new AtomicLong(); // bodies handed over successfully
+  private final AtomicLong downloadedBytes = new AtomicLong(); // bytes of those bodies
+  private final AtomicLong failedFetches = new AtomicLong(); // fetches every server failed
 
   public StratumClient(
       List<String> servers, List<List<ProxyAddress>> proxyGroups, FetchSettings settings) {
@@ -67,6 +71,21 @@ public final class StratumClient {
   /** The base URL requests go to first. */
   public String currentServer() {
     return servers.get(currentServer.get());
+  }
+
+  /** Files fetched successfully so far (each counted once, whichever server delivered it). */
+  public long downloads() {
+    return downloads.get();
+  }
+
+  /** Bytes received (as served, before inflating) for {@link #downloads()}. */
+  public long downloadedBytes() {
+    return downloadedBytes.get();
+  }
+
+  /** Fetches that failed on every server. */
+  public long failedFetches() {
+    return failedFetches.get();
   }
 
   /** Makes the next server current (after content that verified badly as a whole). */
@@ -106,6 +125,7 @@ public final class StratumClient {
         log.warn("stratum: {} failed: {}", url, reason(e));
       }
     }
+    failedFetches.incrementAndGet();
     throw new FetchException(path, failures, last);
   }
 
@@ -196,8 +216,11 @@ public final class StratumClient {
         throw new IOException("HTTP " + status + (status / 100 == 3 ? " (redirect)" : ""));
       }
       long length = c.getContentLengthLong();
-      try (InputStream body = new LengthCheckedInputStream(c.getInputStream(), length)) {
+      try (LengthCheckedInputStream body =
+          new LengthCheckedInputStream(c.getInputStream(), length)) {
         T result = handler.handle(body, url);
+        downloads.incrementAndGet();
+        downloadedBytes.addAndGet(body.count);
         log.debug("stratum: fetched {}", url);
         return result;
       }
@@ -207,7 +230,7 @@ public final class StratumClient {
     }
   }
 
-  private static <T> T fetchFile(String url, BodyHandler<T> handler) throws IOException {
+  private <T> T fetchFile(String url, BodyHandler<T> handler) throws IOException {
     Path p;
     try {
       p = Path.of(URI.create(url));
@@ -215,7 +238,10 @@ public final class StratumClient {
       throw new IOException("not a valid file URL: " + e.getMessage(), e);
     }
     try (InputStream in = Files.newInputStream(p)) {
-      return handler.handle(in, url);
+      T result = handler.handle(in, url);
+      downloads.incrementAndGet();
+      downloadedBytes.addAndGet(Files.size(p));
+      return result;
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(p.toString(), null, "not found");
     }

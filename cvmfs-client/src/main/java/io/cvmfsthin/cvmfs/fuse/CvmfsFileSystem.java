@@ -1,0 +1,491 @@
+package io.cvmfsthin.cvmfs.fuse;
+
+import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.catalog.FileChunk;
+import io.cvmfsthin.cvmfs.client.ClientCounters;
+import io.cvmfsthin.cvmfs.client.RepositoryClient;
+import io.cvmfsthin.cvmfs.fuse.FuseCounters.Op;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import jnr.ffi.Pointer;
+import jnr.ffi.Struct;
+import jnr.ffi.types.dev_t;
+import jnr.ffi.types.gid_t;
+import jnr.ffi.types.mode_t;
+import jnr.ffi.types.off_t;
+import jnr.ffi.types.size_t;
+import jnr.ffi.types.uid_t;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseFillDir;
+import ru.serce.jnrfuse.FuseStubFS;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * fuse edge: the jnr-fuse callbacks of one mounted repository. Each callback asks {@link
+ * RepositoryView} (core) or an {@link OpenFile}, and maps exceptions to an errno in {@link #errno}
+ * only: {@code NoSuchFileException} → ENOENT, {@code NotDirectoryException} → ENOTDIR, anything
+ * else → EIO with a log line. Every write answers EROFS.
+ *
+ * <p>Open files are kept by the handle {@code open} returned. Nothing here holds a lock while a
+ * catalog or object is fetched. Called by libfuse's worker threads.
+ */
+final class CvmfsFileSystem extends FuseStubFS {
+  private static final Logger log = LoggerFactory.getLogger(CvmfsFileSystem.class);
+  private static final int O_ACCMODE = 03;
+  private static final int W_OK = 2;
+  private static final String OPAQUE_TRUSTED = "trusted.overlay.opaque";
+  private static final String OPAQUE_USER = "user.overlay.opaque";
+  private static final int MAX_REMEMBERED_CONTENT = 100_000;
+  private static final ThreadLocal<byte[]> READ_BUFFERS =
+      ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+
+  private final RepositoryClient client;
+  private final RepositoryView view;
+  private final FuseCounters counters;
+  private final Map<Long, OpenFile> open = new ConcurrentHashMap<>(); // by handle
+  private final AtomicLong nextHandle = new AtomicLong(1);
+  // path -> content identity at its last open, to decide keep_cache
+  private final Map<String, Object> lastContent = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> initialized = new CompletableFuture<>();
+  private final CompletableFuture<Void> destroyed = new CompletableFuture<>();
+
+  CvmfsFileSystem(RepositoryClient client, RepositoryView view, FuseCounters counters) {
+    this.client = client;
+    this.view = view;
+    this.counters = counters;
+  }
+
+  /** Completes when the kernel has answered INIT: the file system is mounted. */
+  CompletableFuture<Void> initialized() {
+    return initialized;
+  }
+
+  /** Completes when libfuse has left its loop (unmounted). */
+  CompletableFuture<Void> destroyed() {
+    return destroyed;
+  }
+
+  /** Runs libfuse's main loop with these arguments until unmounted; its exit status. */
+  int runLoop(String[] args) {
+    return libFuse.fuse_main_real(
+        args.length, args, fuseOperations, Struct.size(fuseOperations), null);
+  }
+
+  int openFiles() {
+    return open.size();
+  }
+
+  String counterText() {
+    return counters.format(client.counters());
+  }
+
+  MountFacts facts() {
+    ClientCounters c = client.counters();
+    return new MountFacts(
+        client.fqrn(),
+        client.revision(),
+        client.rootCatalog().toString(),
+        client.currentServer(),
+        counters.format(c));
+  }
+
+  // --- lifecycle ---
+
+  @Override
+  public Pointer init(Pointer conn) {
+    initialized.complete(null);
+    return null;
+  }
+
+  @Override
+  public void destroy(Pointer initResult) {
+    destroyed.complete(null);
+  }
+
+  // --- reading ---
+
+  @Override
+  public int getattr(String path, FileStat stat) {
+    counters.call(Op.GETATTR);
+    try {
+      DirectoryEntry e = entry(path);
+      Stats.fill(stat, e, shownSize(e));
+      return 0;
+    } catch (Exception e) {
+      return errno("getattr", path, e);
+    }
+  }
+
+  @Override
+  public int readlink(String path, Pointer buf, @size_t long size) {
+    counters.call(Op.READLINK);
+    try {
+      DirectoryEntry e = entry(path);
+      if (!e.isSymlink()) {
+        return -ErrorCodes.EINVAL();
+      }
+      byte[] target = target(e).getBytes(StandardCharsets.UTF_8);
+      int n = (int) Math.min(target.length, size - 1);
+      buf.put(0, target, 0, n);
+      buf.putByte(n, (byte) 0);
+      return 0;
+    } catch (Exception e) {
+      return errno("readlink", path, e);
+    }
+  }
+
+  @Override
+  public int opendir(String path, FuseFileInfo fi) {
+    counters.call(Op.OPENDIR);
+    try {
+      if (!entry(path).isDirectory()) {
+        return -ErrorCodes.ENOTDIR();
+      }
+      return 0;
+    } catch (Exception e) {
+      return errno("opendir", path, e);
+    }
+  }
+
+  @Override
+  public int readdir(
+      String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
+    counters.call(Op.READDIR);
+    try {
+      List<DirectoryEntry> entries = view.list(repoPath(path));
+      FileStat st = Stats.newStat();
+      Pointer stp = Struct.getMemory(st);
+      filler.apply(buf, ByteBuffer.wrap(new byte[] {'.', 0}), null, 0);
+      filler.apply(buf, ByteBuffer.wrap(new byte[] {'.', '.', 0}), null, 0);
+      for (DirectoryEntry e : entries) {
+        Stats.fill(st, e, shownSize(e));
+        if (filler.apply(buf, cString(e.name()), stp, 0) != 0) {
+          break;
+        }
+      }
+      return 0;
+    } catch (Exception e) {
+      return errno("readdir", path, e);
+    }
+  }
+
+  @Override
+  public int open(String path, FuseFileInfo fi) {
+    counters.call(Op.OPEN);
+    if ((fi.flags.get() & O_ACCMODE) != 0) {
+      counters.call(Op.WRITE_REFUSED);
+      return -ErrorCodes.EROFS();
+    }
+    try {
+      String p = repoPath(path);
+      DirectoryEntry e;
+      List<FileChunk> chunks;
+      while (true) {
+        Object revision = view.revisionKey();
+        e = view.lookup(p).orElseThrow(() -> new NoSuchFileException(path));
+        if (e.isDirectory()) {
+          return -ErrorCodes.EISDIR();
+        }
+        if (!e.isRegular()) {
+          return -ErrorCodes.EIO(); // devices, fifos and sockets are opened by the kernel
+        }
+        chunks = e.chunked() ? client.chunks(p) : List.of();
+        if (revision.equals(view.revisionKey())) {
+          break; // entry and chunks are of one revision
+        }
+      }
+      io.cvmfsthin.cvmfs.object.Compression compression = e.compression();
+      OpenFile f =
+          OpenFile.open(
+              e, chunks, (hash, type, size) -> client.objectFile(hash, type, compression, size));
+      long handle = nextHandle.getAndIncrement();
+      open.put(handle, f);
+      fi.fh.set(handle);
+      Object content = e.hash() != null ? e.hash() : chunks;
+      if (lastContent.size() > MAX_REMEMBERED_CONTENT) {
+        lastContent.clear();
+      }
+      Object before = lastContent.put(p, content);
+      // the kernel keeps its page cache only if this path had the same content at its last open
+      Stats.keepCache(fi, Objects.equals(before, content));
+      return 0;
+    } catch (NoSuchFileException e) {
+      return -ErrorCodes.ENOENT();
+    } catch (Exception e) {
+      return errno("open", path, e);
+    }
+  }
+
+  @Override
+  public int read(
+      String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    counters.call(Op.READ);
+    OpenFile f = open.get(fi.fh.get());
+    if (f == null) {
+      return -ErrorCodes.EBADF();
+    }
+    try {
+      int want = (int) Math.min(size, Integer.MAX_VALUE);
+      byte[] bytes = READ_BUFFERS.get();
+      if (bytes.length < want) {
+        bytes = new byte[want];
+        READ_BUFFERS.set(bytes);
+      }
+      ByteBuffer dst = ByteBuffer.wrap(bytes, 0, want);
+      int n = f.read(dst, offset);
+      buf.put(0, bytes, 0, n);
+      counters.read(n);
+      return n;
+    } catch (Exception e) {
+      return errno("read", path, e instanceof NoSuchFileException ? new IOException(e) : e);
+    }
+  }
+
+  @Override
+  public int release(String path, FuseFileInfo fi) {
+    counters.call(Op.RELEASE);
+    OpenFile f = open.remove(fi.fh.get());
+    if (f != null) {
+      try {
+        f.close();
+      } catch (IOException e) {
+        log.warn("release {}: closing the cached copy failed", path, e);
+      }
+    }
+    return 0;
+  }
+
+  @Override
+  public int statfs(String path, Statvfs stbuf) {
+    counters.call(Op.STATFS);
+    ClientCounters c = client.counters();
+    long total = c.cacheQuotaBytes() > 0 ? c.cacheQuotaBytes() : c.cacheUsedBytes();
+    Stats.fill(stbuf, total, Math.max(0, total - c.cacheUsedBytes()), 0);
+    return 0;
+  }
+
+  @Override
+  public int access(String path, int mask) {
+    counters.call(Op.ACCESS);
+    if ((mask & W_OK) != 0) {
+      return -ErrorCodes.EROFS();
+    }
+    try {
+      entry(path);
+      return 0;
+    } catch (Exception e) {
+      return errno("access", path, e);
+    }
+  }
+
+  @Override
+  public int getxattr(String path, String name, Pointer value, @size_t long size) {
+    counters.call(Op.GETXATTR);
+    try {
+      byte[] v = xattr(path, name);
+      if (v == null) {
+        return -ErrorCodes.ENODATA();
+      }
+      return copyOut(v, value, size);
+    } catch (Exception e) {
+      return errno("getxattr", path, e);
+    }
+  }
+
+  @Override
+  public int listxattr(String path, Pointer list, @size_t long size) {
+    counters.call(Op.LISTXATTR);
+    try {
+      String p = repoPath(path);
+      DirectoryEntry e = entry(path);
+      List<String> names = new ArrayList<>(e.xattrs().keySet());
+      if (e.isDirectory() && view.isOpaque(p)) {
+        names.add(OPAQUE_TRUSTED);
+        names.add(OPAQUE_USER);
+      }
+      names.addAll(MagicXattrs.listed(e));
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      for (String n : names) {
+        out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+        out.write(0);
+      }
+      return copyOut(out.toByteArray(), list, size);
+    } catch (Exception e) {
+      return errno("listxattr", path, e);
+    }
+  }
+
+  private byte[] xattr(String path, String name) throws IOException {
+    String p = repoPath(path);
+    DirectoryEntry e = entry(path);
+    byte[] own = e.xattrs().get(name);
+    if (own != null) {
+      return own;
+    }
+    if ((name.equals(OPAQUE_TRUSTED) || name.equals(OPAQUE_USER))
+        && e.isDirectory()
+        && view.isOpaque(p)) {
+      return new byte[] {'y'};
+    }
+    if (!name.startsWith("user.")) {
+      return null;
+    }
+    String magic =
+        MagicXattrs.value(name, e, facts(), x -> x.chunked() ? client.chunks(x.path()).size() : 1);
+    return magic == null ? null : magic.getBytes(StandardCharsets.UTF_8);
+  }
+
+  // --- writes: a read-only file system ---
+
+  @Override
+  public int mknod(String path, @mode_t long mode, @dev_t long rdev) {
+    return refused();
+  }
+
+  @Override
+  public int mkdir(String path, @mode_t long mode) {
+    return refused();
+  }
+
+  @Override
+  public int unlink(String path) {
+    return refused();
+  }
+
+  @Override
+  public int rmdir(String path) {
+    return refused();
+  }
+
+  @Override
+  public int symlink(String oldpath, String newpath) {
+    return refused();
+  }
+
+  @Override
+  public int rename(String oldpath, String newpath) {
+    return refused();
+  }
+
+  @Override
+  public int link(String oldpath, String newpath) {
+    return refused();
+  }
+
+  @Override
+  public int chmod(String path, @mode_t long mode) {
+    return refused();
+  }
+
+  @Override
+  public int chown(String path, @uid_t long uid, @gid_t long gid) {
+    return refused();
+  }
+
+  @Override
+  public int truncate(String path, @off_t long size) {
+    return refused();
+  }
+
+  @Override
+  public int write(
+      String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
+    return refused();
+  }
+
+  @Override
+  public int create(String path, @mode_t long mode, FuseFileInfo fi) {
+    return refused();
+  }
+
+  @Override
+  public int setxattr(String path, String name, Pointer value, @size_t long size, int flags) {
+    return refused();
+  }
+
+  @Override
+  public int removexattr(String path, String name) {
+    return refused();
+  }
+
+  @Override
+  public int utimens(String path, Timespec[] timespec) {
+    return refused();
+  }
+
+  private int refused() {
+    counters.call(Op.WRITE_REFUSED);
+    return -ErrorCodes.EROFS();
+  }
+
+  // --- helpers ---
+
+  private DirectoryEntry entry(String fusePath) throws IOException {
+    Optional<DirectoryEntry> e = view.lookup(repoPath(fusePath));
+    return e.orElseThrow(() -> new NoSuchFileException(fusePath));
+  }
+
+  private long shownSize(DirectoryEntry e) {
+    if (e.isSymlink()) {
+      return target(e).getBytes(StandardCharsets.UTF_8).length;
+    }
+    return e.kind().isSpecial() ? 0 : e.sizeBytes();
+  }
+
+  private static String target(DirectoryEntry e) {
+    return Symlinks.expand(e.symlink(), System::getenv);
+  }
+
+  /** FUSE paths are "/" and "/a/b"; repository paths "" and "/a/b". */
+  static String repoPath(String fusePath) {
+    return fusePath.equals("/") ? "" : fusePath;
+  }
+
+  private static ByteBuffer cString(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    byte[] z = new byte[b.length + 1];
+    System.arraycopy(b, 0, z, 0, b.length);
+    return ByteBuffer.wrap(z);
+  }
+
+  private static int copyOut(byte[] v, Pointer dst, long size) {
+    if (size == 0) {
+      return v.length;
+    }
+    if (size < v.length) {
+      return -ErrorCodes.ERANGE();
+    }
+    dst.put(0, v, 0, v.length);
+    return v.length;
+  }
+
+  /** The one place exceptions become errnos. */
+  private int errno(String op, String path, Exception e) {
+    if (e instanceof NoSuchFileException) {
+      return -ErrorCodes.ENOENT();
+    }
+    if (e instanceof NotDirectoryException) {
+      return -ErrorCodes.ENOTDIR();
+    }
+    counters.error();
+    log.warn("{} {} failed, answering EIO: {}", op, path, e.toString());
+    log.debug("{} {} failed", op, path, e);
+    return -ErrorCodes.EIO();
+  }
+}

@@ -1,0 +1,240 @@
+package io.cvmfsthin.cvmfs.fuse;
+
+import io.cvmfsthin.cvmfs.client.ClientSettings;
+import io.cvmfsthin.cvmfs.config.ConfigFiles;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reference-counted FUSE mounts of CernVM-FS repositories under one base directory: what the graph
+ * driver's {@code RepositoryMounts} needs (the plugin adapts it).
+ *
+ * <pre>{@code
+ * try (MountedRepositories repos =
+ *     new MountedRepositories(
+ *         home.resolve("cvmfs"),
+ *         MountedRepositories.configResolver(Path.of("/etc/cvmfs"), home.resolve("cvmfs-cache")),
+ *         MountOptions.LAYER_VIEW)) {
+ *   Path root = repos.acquire("unpacked.example.org"); // mounts <base>/unpacked.example.org
+ *   Path lower = root.resolve(".layers/ab/ab12.../layerfs"); // cvmfs://fqrn/<path> -> lower dir
+ *   ...
+ *   repos.release("unpacked.example.org"); // the last release unmounts
+ * }
+ * }</pre>
+ *
+ * <ul>
+ *   <li>{@link #acquire} mounts {@code <base>/<fqrn>} on first use (a stale mount left there by a
+ *       dead process is detached first) and counts users; it returns the mount point, under which
+ *       {@code <path>} of a {@code cvmfs://<fqrn>/<path>} URL is the layer directory. With {@link
+ *       MountOptions#LAYER_VIEW} layer directories show OCI whiteouts the way overlayfs reads them.
+ *   <li>{@link #release} drops one user; the last one unmounts (lazily if an overlay still uses
+ *       it).
+ *   <li>A mount that went away from outside (someone ran {@code umount}) is mounted again by the
+ *       next {@link #acquire}.
+ *   <li>{@link #close} unmounts everything, whatever the counts.
+ * </ul>
+ *
+ * <p>Thread-safe. One lock per repository serializes its mount and unmount; acquires of other
+ * repositories never wait for it, and no FUSE call ever takes it. The caller owns this object.
+ */
+public final class MountedRepositories implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MountedRepositories.class);
+
+  /** Where the settings of a repository come from. */
+  public interface SettingsResolver {
+    /** True if {@code fqrn} can be mounted (it has at least a server URL). */
+    boolean isConfigured(String fqrn);
+
+    /** The settings to mount {@code fqrn} with. */
+    ClientSettings settings(String fqrn) throws IOException;
+  }
+
+  /** Mounts one repository; {@link RepositoryMount#mount} in production. */
+  @FunctionalInterface
+  interface Mounter {
+    RepositoryMount mount(ClientSettings settings, Path mountPoint, MountOptions options)
+        throws IOException;
+  }
+
+  /** One repository's state; {@link #lock} guards users and mount. */
+  private static final class Slot {
+    final ReentrantLock lock = new ReentrantLock();
+    int users;
+    RepositoryMount mount;
+  }
+
+  private final Path base;
+  private final SettingsResolver resolver;
+  private final MountOptions options;
+  private final Mounter mounter;
+  private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /**
+   * @param base directory of the mount points, {@code <base>/<fqrn>}
+   * @param resolver the settings of each repository
+   * @param options how every repository is mounted ({@link MountOptions#LAYER_VIEW} for a driver)
+   */
+  public MountedRepositories(Path base, SettingsResolver resolver, MountOptions options) {
+    this(base, resolver, options, RepositoryMount::mount);
+  }
+
+  MountedRepositories(Path base, SettingsResolver resolver, MountOptions options, Mounter mounter) {
+    this.base = base.toAbsolutePath().normalize();
+    this.resolver = resolver;
+    this.options = options;
+    this.mounter = mounter;
+  }
+
+  /**
+   * Settings from a CVMFS configuration directory ({@code /etc/cvmfs}: {@code default.conf}, {@code
+   * default.local}, {@code domain.d}, {@code config.d}); a repository is configured if it has a
+   * {@code CVMFS_SERVER_URL}. Without {@code CVMFS_CACHE_DIR}/{@code CVMFS_CACHE_BASE} the cache is
+   * {@code <cacheBase>/<fqrn>}.
+   */
+  public static SettingsResolver configResolver(Path configRoot, Path cacheBase) {
+    return new SettingsResolver() {
+      @Override
+      public boolean isConfigured(String fqrn) {
+        try {
+          String url = ConfigFiles.load(configRoot, fqrn).get("CVMFS_SERVER_URL");
+          return url != null && !url.isBlank();
+        } catch (IOException | IllegalArgumentException e) {
+          log.warn(
+              "CVMFS configuration for {} in {} unreadable: {}", fqrn, configRoot, e.toString());
+          return false;
+        }
+      }
+
+      @Override
+      public ClientSettings settings(String fqrn) throws IOException {
+        Map<String, String> config = ConfigFiles.load(configRoot, fqrn);
+        ClientSettings.Builder b = ClientSettings.builder(fqrn).cacheDir(cacheBase.resolve(fqrn));
+        b = ClientSettings.fromConfig(fqrn, config);
+        if (!config.containsKey("CVMFS_CACHE_DIR") && !config.containsKey("CVMFS_CACHE_BASE")) {
+          b.cacheDir(cacheBase.resolve(fqrn));
+        }
+        return b.build();
+      }
+    };
+  }
+
+  public boolean isConfigured(String fqrn) {
+    return resolver.isConfigured(fqrn);
+  }
+
+  /** The mount point of {@code fqrn}, whether mounted or not. */
+  public Path mountPoint(String fqrn) {
+    return base.resolve(fqrn);
+  }
+
+  /**
+   * Mounts {@code fqrn} if it is not mounted yet and counts one more user.
+   *
+   * @return the mount point, {@code <base>/<fqrn>}
+   * @throws IOException if it cannot be mounted (not configured, trust chain, FUSE); not counted
+   */
+  public Path acquire(String fqrn) throws IOException {
+    Slot s = slots.computeIfAbsent(fqrn, k -> new Slot());
+    s.lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("repository mounts are closed");
+      }
+      if (s.mount != null && !s.mount.isMounted()) {
+        log.warn("{} was unmounted from outside; mounting it again", s.mount.mountPoint());
+        s.mount = null;
+      }
+      if (s.mount == null) {
+        if (!resolver.isConfigured(fqrn)) {
+          throw new java.nio.file.NoSuchFileException(
+              fqrn, null, "repository not configured (no CVMFS_SERVER_URL)");
+        }
+        s.mount = mounter.mount(resolver.settings(fqrn), mountPoint(fqrn), options);
+      }
+      s.users++;
+      log.debug("acquire {}: {} users", fqrn, s.users);
+      return s.mount.mountPoint();
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * Drops one user of {@code fqrn}; the last one unmounts. Unknown names are logged, not thrown.
+   */
+  public void release(String fqrn) {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      log.warn("release {}: not acquired", fqrn);
+      return;
+    }
+    s.lock.lock();
+    try {
+      if (s.users == 0) {
+        log.warn("release {}: not acquired", fqrn);
+        return;
+      }
+      s.users--;
+      log.debug("release {}: {} users", fqrn, s.users);
+      if (s.users == 0 && s.mount != null) {
+        s.mount.close();
+        s.mount = null;
+      }
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** The number of users of {@code fqrn} now. */
+  public int users(String fqrn) {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      return 0;
+    }
+    s.lock.lock();
+    try {
+      return s.users;
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** The counters of a mounted repository (as its root's {@code user.counters} xattr). */
+  public String counters(String fqrn) {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      return "";
+    }
+    s.lock.lock();
+    try {
+      return s.mount == null ? "" : s.mount.counters();
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** Unmounts every repository, whatever its count. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Map.Entry<String, Slot> e : slots.entrySet()) {
+      Slot s = e.getValue();
+      s.lock.lock();
+      try {
+        if (s.mount != null) {
+          s.mount.close();
+          s.mount = null;
+        }
+        s.users = 0;
+      } finally {
+        s.lock.unlock();
+      }
+    }
+  }
+}
