@@ -1,0 +1,13 @@
+/**
+ * Edge: the publisher side of CernVM-FS. Writes a stratum 0 ({@code <storage>/<fqrn>/}) the stock
+ * client mounts: content-addressed objects (compressed, deduplicated, chunked), SQLite file
+ * catalogs (schema 2.5 revision 7, nested catalogs, all 24 counters), the history and reflog
+ * databases, the whitelist and the signed manifest.
+ *
+ * <p>Entry point: {@link io.cvmfsthin.cvmfs.publish.RepositoryPublisher} ({@code create}, {@code
+ * open}, {@code publish}, {@code resign}). Crash safety: every object is written under {@code
+ * data/txn/} and renamed into place; catalogs are objects too; the manifest is renamed into place
+ * last, so a reader always sees a complete revision, the old or the new one. Publishes to one
+ * repository are serialized by {@link io.cvmfsthin.cvmfs.publish.PublishLock}.
+ */
+package io.cvmfsthin.cvmfs.publish;
