@@ -9,4 +9,13 @@ public final class DecompressionLimitException extends IOException {
   public DecompressionLimitException(long limitBytes) {
     super("zlib stream inflates to more than " + limitBytes + " bytes; refusing it");
   }
+
+  /** The same, naming the object: {@code what: more than N bytes ...}. */
+  public DecompressionLimitException(String what, long limitBytes) {
+    super(
+        what
+            + ": more than "
+            + limitBytes
+            + " bytes (inflated), more than the object may hold; refusing it (decompression bomb?)");
+  }
 }

@@ -1,0 +1,469 @@
+package io.cvmfsthin.cvmfs.client;
+
+import io.cvmfsthin.cvmfs.cache.ObjectCache;
+import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.catalog.FileChunk;
+import io.cvmfsthin.cvmfs.catalog.Md5Path;
+import io.cvmfsthin.cvmfs.fetch.StratumClient;
+import io.cvmfsthin.cvmfs.manifest.Manifest;
+import io.cvmfsthin.cvmfs.manifest.ManifestFormatException;
+import io.cvmfsthin.cvmfs.manifest.TrustChain;
+import io.cvmfsthin.cvmfs.manifest.TrustException;
+import io.cvmfsthin.cvmfs.object.Compression;
+import io.cvmfsthin.cvmfs.object.ContentHash;
+import io.cvmfsthin.cvmfs.object.DigestMismatchException;
+import io.cvmfsthin.cvmfs.object.ObjectType;
+import io.cvmfsthin.cvmfs.object.Zlib;
+import io.cvmfsthin.cvmfs.sqlite.Catalog;
+import io.cvmfsthin.cvmfs.sqlite.HistoryDatabase;
+import io.cvmfsthin.cvmfs.sqlite.Tag;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one CernVM-FS repository over HTTP (or {@code file://}): the facade the FUSE mount, the
+ * graph driver and the publisher's round-trip tests use.
+ *
+ * <p>{@link #open} verifies the trust chain (master key → whitelist → certificate → manifest, spec
+ * §3.5), then attaches the root catalog of HEAD or of the configured tag. Paths are repository
+ * paths: {@code ""} is the root, others look like {@code /a/b} ({@code "/"} and a trailing slash
+ * are accepted too). Nested catalogs, file objects and chunks are fetched on first use, verified
+ * and kept in the object cache. {@link #refresh} picks up a newer revision when the root catalog's
+ * TTL has passed and never goes back to an older one.
+ *
+ * <p>Thread-safe. The current revision is an immutable snapshot swapped atomically; a replaced
+ * revision's catalogs stay open until the next swap or {@link #close}, so readers that started on
+ * it finish. The caller owns the client and closes it.
+ */
+public final class RepositoryClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RepositoryClient.class);
+  private static final int MAX_SIGNED_DOCUMENT_BYTES = 1 << 20;
+  private static final int MAX_CERTIFICATE_BYTES = 1 << 20;
+
+  private final ClientSettings settings;
+  private final StratumClient stratum;
+  private final ObjectCache cache;
+  private final TrustChain trust;
+  private final Object swapLock = new Object(); // guards retired and the swap of current
+  private volatile Revision current;
+  private Revision retired; // guarded by swapLock
+
+  /** One mounted revision: the verified manifest, the tree in use, when it was last checked. */
+  private record Revision(
+      Manifest manifest, Tag tag, CatalogTree tree, Queue<ContentHash> pinned, Instant checked) {
+    Revision checkedAt(Instant t) {
+      return new Revision(manifest, tag, tree, pinned, t);
+    }
+  }
+
+  private RepositoryClient(ClientSettings settings, StratumClient stratum, ObjectCache cache) {
+    this.settings = settings;
+    this.stratum = stratum;
+    this.cache = cache;
+    this.trust =
+        new TrustChain(
+            settings.fqrn(), settings.masterKeys(), settings.blacklist(), settings.clock());
+  }
+
+  /**
+   * Connects, verifies the current manifest and attaches the root catalog (of the tag, if set).
+   *
+   * @throws TrustException if the trust chain does not hold, naming the file and the reason
+   * @throws io.cvmfsthin.cvmfs.fetch.FetchException if no server could deliver a file
+   */
+  public static RepositoryClient open(ClientSettings settings) throws IOException {
+    StratumClient stratum =
+        new StratumClient(settings.servers(), settings.proxyGroups(), settings.fetch());
+    ObjectCache cache = ObjectCache.open(settings.cacheDir(), settings.quotaBytes());
+    RepositoryClient client = new RepositoryClient(settings, stratum, cache);
+    try {
+      Manifest m = client.verifiedManifest();
+      client.current = client.attach(m);
+      log.info(
+          "repository {}: revision {} ({}) from {}",
+          settings.fqrn(),
+          client.revision(),
+          client.current.tree().rootHash(),
+          stratum.currentServer());
+      return client;
+    } catch (IOException | RuntimeException e) {
+      client.close();
+      throw e;
+    }
+  }
+
+  public String fqrn() {
+    return settings.fqrn();
+  }
+
+  /** The verified manifest of the repository's current revision (HEAD, even when a tag is read). */
+  public Manifest manifest() {
+    return current.manifest();
+  }
+
+  /** The revision being read: the tag's if one is set, else the manifest's. */
+  public long revision() {
+    Revision r = current;
+    return r.tag() != null ? r.tag().revision() : r.manifest().revision();
+  }
+
+  /** The hash of the root catalog being read. */
+  public ContentHash rootCatalog() {
+    return current.tree().rootHash();
+  }
+
+  /** The tag being read, or null for HEAD. */
+  public Tag tag() {
+    return current.tag();
+  }
+
+  /** The base URL requests go to first (after failovers, the one that last worked). */
+  public String currentServer() {
+    return stratum.currentServer();
+  }
+
+  /** The entry at {@code path}; {@code ""} is the root. */
+  public DirectoryEntry lookup(String path) throws IOException {
+    String p = Md5Path.normalize(path);
+    return current.tree().locate(p).orElseThrow(() -> noSuchFile(p)).entry();
+  }
+
+  /** The visible entries of directory {@code dir}, sorted by name. */
+  public List<DirectoryEntry> list(String dir) throws IOException {
+    String p = Md5Path.normalize(dir);
+    CatalogTree tree = current.tree();
+    CatalogTree.Located at = tree.locate(p).orElseThrow(() -> noSuchFile(p));
+    if (!at.entry().isDirectory()) {
+      throw new NotDirectoryException(show(p));
+    }
+    Catalog holder = at.entry().isNestedMountpoint() ? tree.child(at.catalog(), p) : at.catalog();
+    return holder.list(p);
+  }
+
+  /** The chunks of a chunked regular file; empty for a file stored as one object. */
+  public List<FileChunk> chunks(String path) throws IOException {
+    String p = Md5Path.normalize(path);
+    CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
+    DirectoryEntry e = at.entry();
+    if (!e.isRegular() || !e.chunked()) {
+      return List.of();
+    }
+    return at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes());
+  }
+
+  /**
+   * The content of a regular file, verified; a chunked file's chunks are fetched as reading reaches
+   * them. The caller closes the stream.
+   */
+  public InputStream open(String path) throws IOException {
+    String p = Md5Path.normalize(path);
+    CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
+    DirectoryEntry e = at.entry();
+    if (!e.isRegular()) {
+      throw new FileSystemException(show(p), null, "not a regular file (" + e.kind() + ")");
+    }
+    if (e.isExternal()) {
+      throw new FileSystemException(
+          show(p), null, "external file (catalog flag 128): not supported by this client");
+    }
+    if (e.chunked()) {
+      List<FileChunk> chunks = at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes());
+      return new ChunkedInputStream(
+          chunks,
+          c ->
+              openObject(
+                  c.hash(),
+                  ObjectType.PARTIAL,
+                  e.compression(),
+                  c.sizeBytes(),
+                  "chunk at " + c.offset() + " of " + show(p)));
+    }
+    if (e.hash() == null) {
+      throw new FileSystemException(show(p), null, "regular file without content hash");
+    }
+    return openObject(e.hash(), ObjectType.FILE, e.compression(), e.sizeBytes(), show(p));
+  }
+
+  /**
+   * The verified content of a cached object as a file, fetched if needed; for callers that want
+   * random access (FUSE reads). The file may be evicted later; open it right away.
+   */
+  public Path objectFile(ContentHash hash, ObjectType type, Compression compression, long sizeBytes)
+      throws IOException {
+    return cached(
+        hash, type, compression, sizeBytes, settings.maxCatalogBytes(), type + " " + hash);
+  }
+
+  /** The tags of the repository's history database (empty if it has none), oldest first. */
+  public List<Tag> tags() throws IOException {
+    Manifest m = current.manifest();
+    return m.history() == null ? List.of() : history(m).tags();
+  }
+
+  /**
+   * Checks for a new revision if the root catalog's TTL (capped by {@code maxTtl}) has passed since
+   * the last check; see {@link #refreshNow}. With a tag set, the revision is pinned: always false.
+   */
+  public boolean refresh() throws IOException {
+    Revision r = current;
+    if (r.tag() != null) {
+      return false;
+    }
+    Duration ttl = Duration.ofSeconds(r.tree().root().ttlSeconds());
+    if (settings.maxTtl() != null && settings.maxTtl().compareTo(ttl) < 0) {
+      ttl = settings.maxTtl();
+    }
+    if (settings.clock().instant().isBefore(r.checked().plus(ttl))) {
+      return false;
+    }
+    return refreshNow();
+  }
+
+  /**
+   * Fetches and verifies the manifest now; attaches its root catalog if its revision is newer.
+   *
+   * @return true if a newer revision is now current
+   * @throws TrustException if the manifest does not verify, or names an older revision or an older
+   *     publish time than the current one (a rollback); the current revision stays
+   */
+  public boolean refreshNow() throws IOException {
+    synchronized (swapLock) {
+      Revision r = current;
+      if (r.tag() != null) {
+        return false;
+      }
+      Manifest m = verifiedManifest();
+      Instant now = settings.clock().instant();
+      Manifest old = r.manifest();
+      if (m.rootCatalog().equals(old.rootCatalog())) {
+        current = r.checkedAt(now);
+        return false;
+      }
+      if (m.revision() <= old.revision()) {
+        throw new TrustException(
+            ".cvmfspublished from "
+                + stratum.currentServer()
+                + ": revision "
+                + m.revision()
+                + " is not newer than the current revision "
+                + old.revision()
+                + "; refused (rollback)");
+      }
+      long minimum =
+          Math.max(old.publishedEpochSeconds(), r.tree().root().lastModifiedEpochSeconds());
+      if (m.publishedEpochSeconds() < minimum) {
+        throw new TrustException(
+            ".cvmfspublished: published at "
+                + m.publishedEpochSeconds()
+                + ", before the current revision's "
+                + minimum
+                + "; refused (outdated)");
+      }
+      Revision next = attach(m);
+      if (retired != null) {
+        release(retired);
+      }
+      retired = r;
+      current = next;
+      log.info(
+          "repository {}: revision {} -> {} ({})",
+          settings.fqrn(),
+          old.revision(),
+          m.revision(),
+          m.rootCatalog());
+      return true;
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (swapLock) {
+      if (retired != null) {
+        release(retired);
+        retired = null;
+      }
+      if (current != null) {
+        release(current);
+      }
+      cache.close();
+    }
+  }
+
+  // --- trust chain ---
+
+  /**
+   * Fetches manifest, whitelist and certificate and verifies the chain. Bad documents make the
+   * stratum client fail over per file; a chain that does not verify is retried once on each other
+   * server (spec §1.1). The error names the file and the reason, from every server tried.
+   */
+  private Manifest verifiedManifest() throws IOException {
+    List<TrustException> failures = new ArrayList<>();
+    for (int attempt = 0; attempt < stratum.servers().size(); attempt++) {
+      try {
+        return verifyOnce();
+      } catch (TrustException e) {
+        failures.add(e);
+        log.warn("repository {}: {}", settings.fqrn(), e.getMessage());
+        stratum.failOver();
+      }
+    }
+    if (failures.size() == 1) {
+      throw failures.get(0);
+    }
+    List<String> messages = new ArrayList<>();
+    failures.forEach(f -> messages.add(f.getMessage()));
+    throw new TrustException(String.join("; ", messages), failures.get(0));
+  }
+
+  private Manifest verifyOnce() throws IOException {
+    TrustChain.SignedManifest signed =
+        stratum.fetch(
+            ".cvmfspublished",
+            (in, src) -> trust.parseManifest(readCapped(in, MAX_SIGNED_DOCUMENT_BYTES, src)));
+    byte[] whitelist =
+        stratum.fetch(
+            ".cvmfswhitelist",
+            (in, src) -> {
+              byte[] bytes = readCapped(in, MAX_SIGNED_DOCUMENT_BYTES, src);
+              io.cvmfsthin.cvmfs.manifest.SignedDocument.parse(src, bytes);
+              return bytes;
+            });
+    ContentHash x = signed.manifest().certificate();
+    byte[] certificatePem =
+        stratum.fetch(
+            x.objectPath(ObjectType.CERTIFICATE),
+            (in, src) -> {
+              byte[] stored = readCapped(in, MAX_CERTIFICATE_BYTES, src);
+              ContentHash actual = x.algorithm().hash(stored);
+              if (!actual.equals(x)) {
+                throw new DigestMismatchException("certificate " + src, x, actual);
+              }
+              return Zlib.inflate(stored, MAX_CERTIFICATE_BYTES);
+            });
+    return trust.verify(signed, whitelist, certificatePem);
+  }
+
+  private static byte[] readCapped(InputStream in, int max, String source) throws IOException {
+    byte[] bytes = in.readNBytes(max + 1);
+    if (bytes.length > max) {
+      throw new ManifestFormatException(source + ": larger than " + max + " bytes; refused");
+    }
+    return bytes;
+  }
+
+  // --- catalogs and objects ---
+
+  private Revision attach(Manifest m) throws IOException {
+    Tag tag = null;
+    ContentHash root = m.rootCatalog();
+    if (settings.tag() != null) {
+      if (m.history() == null) {
+        throw new NoSuchFileException(
+            settings.fqrn(), null, "tag '" + settings.tag() + "': repository has no history");
+      }
+      HistoryDatabase h = history(m);
+      tag =
+          h.find(settings.tag())
+              .orElseThrow(
+                  () ->
+                      new NoSuchFileException(
+                          settings.fqrn(),
+                          null,
+                          "no tag '" + settings.tag() + "' (tags: " + names(h) + ")"));
+      root = tag.rootCatalog();
+    }
+    Queue<ContentHash> pinned = new ConcurrentLinkedQueue<>();
+    CatalogTree.CatalogLoader loader =
+        (hash, size, mountpoint) -> loadCatalog(hash, mountpoint, pinned);
+    Catalog rootCatalog = loadCatalog(root, "", pinned);
+    return new Revision(
+        m, tag, new CatalogTree(root, rootCatalog, loader), pinned, settings.clock().instant());
+  }
+
+  private Catalog loadCatalog(ContentHash hash, String mountpoint, Queue<ContentHash> pinned)
+      throws IOException {
+    String what = "catalog " + hash + "C for '" + mountpoint + "'";
+    Path file =
+        cached(hash, ObjectType.CATALOG, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
+    cache.pin(hash, ObjectType.CATALOG);
+    pinned.add(hash);
+    return Catalog.open(file, mountpoint, what);
+  }
+
+  private HistoryDatabase history(Manifest m) throws IOException {
+    ContentHash h = m.history();
+    String what = "history " + h + "H";
+    Path file =
+        cached(h, ObjectType.HISTORY, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
+    return HistoryDatabase.read(file, what);
+  }
+
+  private Path cached(
+      ContentHash hash,
+      ObjectType type,
+      Compression compression,
+      long sizeBytes,
+      long maxBytes,
+      String what)
+      throws IOException {
+    String objectPath = hash.objectPath(type);
+    return cache.get(
+        hash,
+        type,
+        () ->
+            stratum.fetch(
+                objectPath,
+                (in, src) ->
+                    cache.put(
+                        hash, type, compression, sizeBytes, maxBytes, in, what + " from " + src)));
+  }
+
+  private InputStream openObject(
+      ContentHash hash, ObjectType type, Compression compression, long sizeBytes, String what)
+      throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path file = cached(hash, type, compression, sizeBytes, sizeBytes, what);
+      try {
+        return Files.newInputStream(file);
+      } catch (NoSuchFileException e) {
+        if (attempt > 0) {
+          throw e; // evicted twice between fetch and open: the quota is far too small
+        }
+      }
+    }
+  }
+
+  private void release(Revision r) {
+    r.tree().close();
+    for (ContentHash h : r.pinned()) {
+      cache.unpin(h, ObjectType.CATALOG);
+    }
+  }
+
+  private static String names(HistoryDatabase h) {
+    List<String> names = new ArrayList<>();
+    h.tags().forEach(t -> names.add(t.name()));
+    return String.join(", ", names);
+  }
+
+  private NoSuchFileException noSuchFile(String path) {
+    return new NoSuchFileException(show(path), null, "not in repository " + settings.fqrn());
+  }
+
+  private static String show(String path) {
+    return path.isEmpty() ? "/" : path;
+  }
+}

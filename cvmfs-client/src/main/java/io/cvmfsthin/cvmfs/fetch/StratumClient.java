@@ -1,0 +1,309 @@
+package io.cvmfsthin.cvmfs.fetch;
+
+import io.cvmfsthin.cvmfs.fetch.ProxyList.ProxyAddress;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.Proxy;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URL;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetches files of one repository from its stratum servers (spec §10.4-10.6).
+ *
+ * <p>A request goes to the current server through the current proxy group. A transfer error
+ * (connect failure, timeout, short body) is retried on the same server up to {@code maxRetries}
+ * times with exponential backoff; an HTTP error, a redirect, or a body the handler refuses (bad
+ * hash, HTML instead of a manifest, a decompression bomb) makes it fail over to the next server,
+ * which then stays current. A proxy that cannot be reached is skipped for the next member of its
+ * group, then the next group; when every proxy failed, the server counts as failed. Redirects are
+ * not followed. {@code file://} base URLs read a local directory with the same rules.
+ *
+ * <p>Thread-safe: the current server and proxy group are atomics; no lock is held during I/O.
+ */
+public final class StratumClient {
+  private static final Logger log = LoggerFactory.getLogger(StratumClient.class);
+  private static final String USER_AGENT = "cvmfs-thin/0.1 (CernVM-FS reader)";
+
+  private final List<String> servers;
+  private final List<List<ProxyAddress>> proxyGroups;
+  private final FetchSettings settings;
+  private final AtomicInteger currentServer = new AtomicInteger();
+  private final AtomicInteger currentProxyGroup = new AtomicInteger();
+
+  public StratumClient(
+      List<String> servers, List<List<ProxyAddress>> proxyGroups, FetchSettings settings) {
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("no stratum server configured");
+    }
+    this.servers = List.copyOf(servers);
+    this.proxyGroups = List.copyOf(proxyGroups);
+    this.settings = settings;
+  }
+
+  public List<String> servers() {
+    return servers;
+  }
+
+  /** The base URL requests go to first. */
+  public String currentServer() {
+    return servers.get(currentServer.get());
+  }
+
+  /** Makes the next server current (after content that verified badly as a whole). */
+  public void failOver() {
+    int from = currentServer.get();
+    int to = (from + 1) % servers.size();
+    if (servers.size() > 1 && currentServer.compareAndSet(from, to)) {
+      log.warn("stratum: switching from {} to {}", servers.get(from), servers.get(to));
+    }
+  }
+
+  /**
+   * Fetches {@code path} (relative to the repository base URL, e.g. {@code .cvmfspublished} or
+   * {@code data/ab/cd…C}) and hands the body to {@code handler}, trying each server once.
+   *
+   * @throws FetchException if every server failed; its message lists each one's reason
+   */
+  public <T> T fetch(String path, BodyHandler<T> handler) throws IOException {
+    List<String> failures = new ArrayList<>();
+    IOException last = null;
+    int start = currentServer.get();
+    for (int i = 0; i < servers.size(); i++) {
+      int index = (start + i) % servers.size();
+      String url = servers.get(index) + "/" + path;
+      try {
+        T result = fetchFromServer(url, handler);
+        if (i > 0 && currentServer.compareAndSet(start, index)) {
+          log.warn("stratum: {} failed, {} is now the current server", servers.get(start), url);
+        }
+        return result;
+      } catch (InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        last = e;
+        failures.add(url + ": " + reason(e));
+        log.warn("stratum: {} failed: {}", url, reason(e));
+      }
+    }
+    throw new FetchException(path, failures, last);
+  }
+
+  private <T> T fetchFromServer(String url, BodyHandler<T> handler) throws IOException {
+    long delayMillis = settings.backoffInit().toMillis();
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return fetchThroughProxies(url, handler);
+      } catch (IOException e) {
+        if (!isTransferError(e) || attempt >= settings.maxRetries()) {
+          throw e;
+        }
+        long sleep =
+            attempt == 0
+                ? ThreadLocalRandom.current().nextLong(delayMillis + 1)
+                : Math.min(delayMillis, settings.backoffMax().toMillis());
+        delayMillis = Math.min(delayMillis * 2, settings.backoffMax().toMillis());
+        log.warn("stratum: {}: {}; retrying in {} ms", url, reason(e), sleep);
+        sleepMillis(sleep);
+      }
+    }
+  }
+
+  private <T> T fetchThroughProxies(String url, BodyHandler<T> handler) throws IOException {
+    if (url.regionMatches(true, 0, "file:", 0, 5)) {
+      return fetchFile(url, handler);
+    }
+    List<String> proxyFailures = new ArrayList<>();
+    int startGroup = currentProxyGroup.get();
+    for (int g = 0; g < proxyGroups.size(); g++) {
+      int groupIndex = (startGroup + g) % proxyGroups.size();
+      List<ProxyAddress> group = proxyGroups.get(groupIndex);
+      int first = ThreadLocalRandom.current().nextInt(group.size());
+      for (int m = 0; m < group.size(); m++) {
+        ProxyAddress proxy = group.get((first + m) % group.size());
+        try {
+          T result = fetchOnce(url, proxy, handler);
+          if (g > 0) {
+            currentProxyGroup.compareAndSet(startGroup, groupIndex);
+          }
+          return result;
+        } catch (ProxyFailure e) {
+          proxyFailures.add(proxy + ": " + e.getMessage());
+          log.warn("stratum: proxy {} failed for {}: {}", proxy, url, e.getMessage());
+        }
+      }
+    }
+    throw new ConnectException("every proxy failed (" + String.join("; ", proxyFailures) + ")");
+  }
+
+  private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler)
+      throws IOException {
+    HttpURLConnection c;
+    try {
+      URL u = URI.create(url).toURL();
+      c =
+          (HttpURLConnection)
+              (proxy.isDirect()
+                  ? u.openConnection(Proxy.NO_PROXY)
+                  : u.openConnection(
+                      new Proxy(
+                          Proxy.Type.HTTP,
+                          InetSocketAddress.createUnresolved(proxy.host(), proxy.port()))));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("not a valid URL: " + e.getMessage(), e);
+    }
+    c.setConnectTimeout((int) settings.connectTimeout().toMillis());
+    c.setReadTimeout((int) settings.readTimeout().toMillis());
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setRequestProperty("User-Agent", USER_AGENT);
+    try {
+      int status;
+      try {
+        status = c.getResponseCode();
+      } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
+        if (!proxy.isDirect()) {
+          throw new ProxyFailure(e.toString());
+        }
+        throw e;
+      }
+      if (status != HttpURLConnection.HTTP_OK) {
+        String squid = c.getHeaderField("X-Squid-Error");
+        drain(c.getErrorStream());
+        if (!proxy.isDirect() && squid != null) {
+          throw new ProxyFailure("HTTP " + status + " X-Squid-Error: " + squid);
+        }
+        throw new IOException("HTTP " + status + (status / 100 == 3 ? " (redirect)" : ""));
+      }
+      long length = c.getContentLengthLong();
+      try (InputStream body = new LengthCheckedInputStream(c.getInputStream(), length)) {
+        T result = handler.handle(body, url);
+        log.debug("stratum: fetched {}", url);
+        return result;
+      }
+    } catch (IOException e) {
+      c.disconnect(); // do not reuse a connection in an unknown state
+      throw e;
+    }
+  }
+
+  private static <T> T fetchFile(String url, BodyHandler<T> handler) throws IOException {
+    Path p;
+    try {
+      p = Path.of(URI.create(url));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("not a valid file URL: " + e.getMessage(), e);
+    }
+    try (InputStream in = Files.newInputStream(p)) {
+      return handler.handle(in, url);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(p.toString(), null, "not found");
+    }
+  }
+
+  private static boolean isTransferError(IOException e) {
+    return e instanceof SocketTimeoutException
+        || e instanceof EOFException
+        || e instanceof SocketException; // ConnectException is one
+  }
+
+  private static String reason(IOException e) {
+    String m = e.getMessage();
+    if (e instanceof NoSuchFileException) {
+      return "not found";
+    }
+    if (e instanceof SocketTimeoutException) {
+      return "timed out" + (m == null ? "" : " (" + m + ")");
+    }
+    if (e instanceof ConnectException) {
+      return "cannot connect" + (m == null ? "" : " (" + m + ")");
+    }
+    if (e instanceof UnknownHostException) {
+      return "unknown host " + m;
+    }
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+
+  private static void drain(InputStream in) {
+    if (in == null) {
+      return;
+    }
+    try (in) {
+      in.skip(64 * 1024);
+    } catch (IOException ignored) {
+      // the answer is an error anyway
+    }
+  }
+
+  private static void sleepMillis(long millis) throws InterruptedIOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted during retry backoff");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "StratumClient" + servers + " via " + proxyGroups;
+  }
+
+  /** The proxy, not the server, failed: try the next proxy. */
+  private static final class ProxyFailure extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ProxyFailure(String message) {
+      super(message);
+    }
+  }
+
+  /** Ends with an {@link EOFException} when the body is shorter than its Content-Length. */
+  private static final class LengthCheckedInputStream extends FilterInputStream {
+    private final long expected;
+    private long count;
+
+    LengthCheckedInputStream(InputStream in, long expected) {
+      super(in);
+      this.expected = expected;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n < 0 && expected >= 0 && count < expected) {
+        throw new EOFException(
+            String.format(Locale.ROOT, "truncated body: %d of %d bytes", count, expected));
+      }
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+}
