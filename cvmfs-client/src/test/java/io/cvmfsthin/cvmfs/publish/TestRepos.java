@@ -74,6 +74,10 @@ final class TestRepos {
       return file(name, content, 0644, 0, 0, Map.of());
     }
 
+    Tar file(String name, String content, int mode) throws IOException {
+      return file(name, content.getBytes(StandardCharsets.UTF_8), mode, 0, 0, Map.of());
+    }
+
     Tar file(String name, String content) throws IOException {
       return file(name, content.getBytes(StandardCharsets.UTF_8));
     }
