@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.plugin.cli.ConvertCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ConvertCommand.class})
 public final class Main {
 
   @Option(

@@ -211,6 +211,7 @@ public final class Converter {
     long total = layer.sizeBytes();
     try (LayerPublicationTar tar =
         new LayerPublicationTar(
+            where,
             prefix,
             catalogDirs,
             () -> LayerStream.open(source.openBlob(layer), layer, diffId, where),

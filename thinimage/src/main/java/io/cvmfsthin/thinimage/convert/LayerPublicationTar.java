@@ -47,6 +47,7 @@ final class LayerPublicationTar extends InputStream {
     void advanced(long blobBytes);
   }
 
+  private final String where; // names the layer in errors
   private final String prefix; // "" or "<hex>/" or "<h2>/<hex>/": where the layer dir is
   private final String layerfs; // prefix + "layerfs/"
   private final java.util.List<String> catalogDirs; // dirs above the layer that get a marker
@@ -70,11 +71,13 @@ final class LayerPublicationTar extends InputStream {
    * @param catalogDirs directories of the tar above the layer that become nested catalogs
    */
   LayerPublicationTar(
+      String where,
       String prefix,
       java.util.List<String> catalogDirs,
       Opener opener,
       MetadataMaker metadata,
       Progress progress) {
+    this.where = where;
     this.prefix = prefix;
     this.layerfs = prefix + "layerfs/";
     this.catalogDirs = java.util.List.copyOf(catalogDirs);
@@ -113,7 +116,16 @@ final class LayerPublicationTar extends InputStream {
       if (done) {
         return -1;
       }
-      step();
+      try {
+        step();
+      } catch (LayerFormatException
+          | io.cvmfsthin.thinimage.layer.DigestMismatchException
+          | java.io.InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        throw m.contains(where) ? e : new IOException(where + ": " + m, e);
+      }
     }
     return buffer.take(b, off, len);
   }

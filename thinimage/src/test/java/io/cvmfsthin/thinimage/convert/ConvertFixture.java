@@ -47,10 +47,30 @@ final class ConvertFixture implements AutoCloseable {
 
   ConvertResult convert(ImageSource source, ImageReference target, ConvertOptions options)
       throws IOException {
+    return convert(source, target, options, ConvertListener.NONE);
+  }
+
+  ConvertResult convert(
+      ImageSource source, ImageReference target, ConvertOptions options, ConvertListener listener)
+      throws IOException {
     try (CvmfsLayerRepository repo = repository()) {
-      return new Converter(repo, client, Clock.systemUTC(), ConvertListener.NONE)
+      return new Converter(repo, client, Clock.systemUTC(), listener)
           .convert(source, target, options);
     }
+  }
+
+  long storedBytes() throws IOException {
+    try (CvmfsLayerRepository repo = repository()) {
+      return repo.storedBytes();
+    }
+  }
+
+  /** The registry's stored file of a blob (docker-registry's filesystem driver layout). */
+  Path registryBlobFile(io.cvmfsthin.thinimage.reference.Digest d) {
+    return dir.resolve("registry/storage/docker/registry/v2/blobs/sha256")
+        .resolve(d.fanOut())
+        .resolve(d.hex())
+        .resolve("data");
   }
 
   ConvertResult convert(ImageReference source) throws IOException {
