@@ -1,6 +1,7 @@
 package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.plugin.cli.CatCommand;
+import io.cvmfsthin.plugin.cli.ConvertCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,6 +24,7 @@ import picocli.CommandLine.Option;
       ServeCommand.class,
       LsCommand.class,
       CatCommand.class,
+      ConvertCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -1,6 +1,6 @@
 /**
- * Edge: the repository commands of the command line ({@code ls}, {@code cat}): flags and CVMFS
- * configuration files in, a {@link io.cvmfsthin.cvmfs.client.RepositoryClient} out, its answers
- * printed. {@link io.cvmfsthin.plugin.cli.LongListing} formats entries (pure).
+ * Edge: the command-line commands (picocli). Each reads its options and CVMFS configuration,
+ * wires the pieces of the modules below and prints their answers; no logic worth a unit test
+ * lives here ({@link io.cvmfsthin.plugin.cli.LongListing} formats entries and is pure).
  */
 package io.cvmfsthin.plugin.cli;
