@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
+import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,7 +20,12 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {CommandLine.HelpCommand.class, LsCommand.class, CatCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      RepoCommand.class
+    })
 public final class Main {
 
   @Option(
