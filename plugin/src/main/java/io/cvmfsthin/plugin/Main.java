@@ -3,6 +3,7 @@ package io.cvmfsthin.plugin;
 import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.ConvertCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
+import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,10 +22,11 @@ import picocli.CommandLine.Option;
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
     subcommands = {
-      ServeCommand.class,
+      RepoCommand.class,
       LsCommand.class,
       CatCommand.class,
       ConvertCommand.class,
+      ServeCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
