@@ -19,56 +19,22 @@ if [ ! -f plugin/target/cvmfs-thin.jar ] || [ -n "${REBUILD:-}" ]; then
   mvn -B -q package -DskipTests
 fi
 
-jar="$top/plugin/target/cvmfs-thin.jar"
-docker_cli=$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker )
 work=$(mktemp -d /tmp/cvmfs-thin-quickstart.XXXXXX)
 chmod 755 "$work"
+. "$top/scripts/lib.sh"
 fqrn=thin.quickstart.local
 sample_mb=${SAMPLE_MB:-256}
 pids=()
 
 say() { printf '\n== %s\n' "$*"; }
-cli() { java -jar "$jar" "$@"; }
-d() { DOCKER_HOST="unix://$work/d/docker.sock" DOCKER_BUILDKIT=0 "$docker_cli" "$@"; }
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
-wait_for() { # seconds, command...
-  local n=$(( $1 * 5 )); shift
-  for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
-
-start_dockerd() { # storage driver
-  mkdir -p "$work/d"
-  dockerd --experimental --data-root "$work/d/root" --exec-root "$work/d/exec" \
-    -H "unix://$work/d/docker.sock" --pidfile "$work/d/docker.pid" \
-    --bridge none --iptables=false --ip-masq=false --storage-driver "$1" \
-    >>"$work/d/dockerd.log" 2>&1 &
-  dockerd_pid=$!
-  wait_for 90 d version || { tail -n 30 "$work/d/dockerd.log" >&2; exit 1; }
-}
-
-stop_dockerd() {
-  [ -n "${dockerd_pid:-}" ] || return 0
-  kill "$dockerd_pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -9 "$dockerd_pid" 2>/dev/null || true
-  dockerd_pid=
-}
+d() { dk d "$@"; }
 
 cleanup() {
   set +e
-  stop_dockerd
+  dockerd_stop d
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   sleep 1
-  grep -F " $work" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+  unmount_below "$work"
   if [ -z "${KEEP:-}" ]; then rm -rf "$work"; else echo "quickstart: kept $work"; fi
 }
 trap cleanup EXIT
@@ -112,11 +78,9 @@ wait_for 30 curl -fsS "$stratum/.cvmfspublished"
 echo "stratum: $stratum   registry: $registry"
 
 say "a sample image of ${sample_mb} MB: busybox plus data files, built by a private dockerd (overlay2)"
-start_dockerd overlay2
-mkdir -p "$work/img/rootfs/bin" "$work/img/rootfs/etc" "$work/img/rootfs/data"
-cp /bin/busybox "$work/img/rootfs/bin/"
-for a in sh cat ls date echo wc sha256sum head; do ln -sf busybox "$work/img/rootfs/bin/$a"; done
-echo 'root:x:0:0:root:/:/bin/sh' >"$work/img/rootfs/etc/passwd"
+dockerd_start d overlay2
+busybox_rootfs "$work/img/rootfs"
+mkdir -p "$work/img/rootfs/data"
 echo "the one file this task reads" >"$work/img/rootfs/data/needed.txt"
 files=$(( sample_mb * 2 ))
 for i in $(seq "$files"); do head -c 524288 /dev/urandom >"$work/img/rootfs/data/blob-$i.bin"; done
@@ -129,20 +93,12 @@ cli convert "$registry/demo/app:1" --storage "$work/stratum" --keys "$work/keys"
 thin="$registry/demo/app_thin:1"
 
 say "the plugin: built (plugin/make-plugin-dir.sh), created, configured, enabled"
-DOCKER_HOST="unix://$work/d/docker.sock" plugin/make-plugin-dir.sh "$work/plugin-dir"
 mkdir -p "$work/etc-cvmfs/keys" "$work/etc-cvmfs/config.d"
 cp "$work/keys/$fqrn.pub" "$work/etc-cvmfs/keys/"
-cat >"$work/etc-cvmfs/config.d/$fqrn.conf" <<EOF
-CVMFS_SERVER_URL=http://127.0.0.1:$web_port/cvmfs/@fqrn@
-CVMFS_HTTP_PROXY=DIRECT
-EOF
-d plugin create cvmfs/thin "$work/plugin-dir" >/dev/null
-d plugin set cvmfs/thin "cvmfs-config.source=$work/etc-cvmfs"
-d plugin enable cvmfs/thin >/dev/null
-stop_dockerd
-t0=$(date +%s%N)
-start_dockerd cvmfs/thin
-echo "dockerd with the plugin ready in $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(d info --format '{{.Driver}}')"
+printf 'CVMFS_SERVER_URL=http://127.0.0.1:%s/cvmfs/@fqrn@\nCVMFS_HTTP_PROXY=DIRECT\n' "$web_port" \
+  >"$work/etc-cvmfs/config.d/$fqrn.conf"
+plugin_install d "$work/etc-cvmfs"
+echo "dockerd with the plugin ready in $dockerd_ready_ms ms: $(d info --format '{{.Driver}}')"
 
 say "pull and run the thin image lazily"
 : >"$work/stratum-access.log.mark"

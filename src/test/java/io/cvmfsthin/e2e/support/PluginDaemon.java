@@ -18,6 +18,7 @@ public final class PluginDaemon implements AutoCloseable {
   private final Path work;
   private final PrivateDockerd docker;
   private Duration bootstrap = Duration.ZERO;
+  private String pluginId;
 
   private PluginDaemon(Path work) {
     this.work = work;
@@ -94,9 +95,12 @@ public final class PluginDaemon implements AutoCloseable {
     return work.resolve("etc-cvmfs");
   }
 
-  /** The plugin's full id. */
+  /** The plugin's full id (asked once; it stays while the plugin is installed). */
   public String pluginId() {
-    return docker.dockerOk("plugin", "inspect", "--format", "{{.Id}}", PLUGIN);
+    if (pluginId == null) {
+      pluginId = docker.dockerOk("plugin", "inspect", "--format", "{{.Id}}", PLUGIN);
+    }
+    return pluginId;
   }
 
   /** The plugin's socket as dockerd dials it. */
