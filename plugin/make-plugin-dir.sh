@@ -52,7 +52,7 @@ fi
 
 # 2. The plugin image, built from the Dockerfile with the jar (legacy builder: no BuildKit here).
 image=cvmfs-thin/plugin-rootfs:build
-DOCKER_BUILDKIT=0 "$docker" build -q -t "$image" -f "$top/Dockerfile" "$top" >/dev/null
+DOCKER_BUILDKIT=0 "$docker" build -q --network none -t "$image" -f "$top/Dockerfile" "$top" >/dev/null
 
 # 3. Its file system as the plugin rootfs, plus config.json.
 mkdir -p "$out"

@@ -30,17 +30,22 @@ final class DriverBackend implements GraphDriverBackend {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long READY_WAIT_SECONDS = 120;
 
-  private final GraphDriver driver;
   private final Path initFile;
   private final CountDownLatch ready = new CountDownLatch(1);
+  // set once by start(), before ready opens; read only after awaitReady()
+  private volatile GraphDriver driver;
 
-  DriverBackend(GraphDriver driver, Path stateDir) {
-    this.driver = driver;
+  /** A backend whose driver comes later: the socket is bound before the driver is built. */
+  DriverBackend(Path stateDir) {
     this.initFile = stateDir.resolve("init.json");
   }
 
-  /** Replays a persisted Init, if any, then lets requests through. Called once at start. */
-  void restore() {
+  /**
+   * Takes the driver, replays a persisted Init, if any, then lets requests through. Called once at
+   * start.
+   */
+  void start(GraphDriver graphDriver) {
+    this.driver = graphDriver;
     try {
       if (Files.exists(initFile)) {
         @SuppressWarnings("unchecked")
@@ -130,6 +135,11 @@ final class DriverBackend implements GraphDriverBackend {
 
   @Override
   public boolean exists(String id) {
+    try {
+      awaitReady();
+    } catch (IOException e) {
+      return false;
+    }
     return driver.exists(id);
   }
 
@@ -183,6 +193,11 @@ final class DriverBackend implements GraphDriverBackend {
 
   @Override
   public boolean reproducesExactDiffs() {
+    try {
+      awaitReady();
+    } catch (IOException e) {
+      return false;
+    }
     return driver.capabilities().reproducesExactDiffs();
   }
 }

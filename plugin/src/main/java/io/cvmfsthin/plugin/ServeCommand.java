@@ -51,6 +51,12 @@ final class ServeCommand implements Callable<Integer> {
   Path configDir;
 
   @Option(
+      names = "--exit-after-start",
+      hidden = true,
+      description = "Start, then stop at once (class-loading run for the CDS archive).")
+  boolean exitAfterStart;
+
+  @Option(
       names = "--workers",
       defaultValue = "32",
       description = "Threads for driver calls (default: ${DEFAULT-VALUE}).")
@@ -60,12 +66,19 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     ThreadPoolExecutor pool = newWorkers(workers);
-    CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
-    GraphDriver driver = new GraphDriver(repositories);
-    DriverBackend backend = new DriverBackend(driver, stateDir);
+    // Bind first: dockerd gives up on a plugin that does not listen within about 9.5 s, and
+    // calls that arrive before the driver is ready wait for it.
+    DriverBackend backend = new DriverBackend(stateDir);
     PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
-    backend.restore();
+    CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
+    backend.start(new GraphDriver(repositories));
+    if (exitAfterStart) {
+      server.close();
+      pool.shutdown();
+      repositories.close();
+      return 0;
+    }
 
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch shutdownDone = new CountDownLatch(1);
