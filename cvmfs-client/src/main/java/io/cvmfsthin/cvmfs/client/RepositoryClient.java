@@ -4,6 +4,7 @@ import io.cvmfsthin.cvmfs.cache.ObjectCache;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
 import io.cvmfsthin.cvmfs.catalog.Md5Path;
+import io.cvmfsthin.cvmfs.catalog.Symlinks;
 import io.cvmfsthin.cvmfs.fetch.StratumClient;
 import io.cvmfsthin.cvmfs.manifest.Manifest;
 import io.cvmfsthin.cvmfs.manifest.ManifestFormatException;
@@ -164,6 +165,19 @@ public final class RepositoryClient implements AutoCloseable {
       return List.of();
     }
     return at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes());
+  }
+
+  /**
+   * The target of a symlink with {@code $(NAME)} variables expanded from this process's
+   * environment, as the stock client's {@code readlink} answers; {@link DirectoryEntry#symlink()}
+   * is the raw target.
+   */
+  public String readlink(String path) throws IOException {
+    DirectoryEntry e = lookup(path);
+    if (!e.isSymlink()) {
+      throw new FileSystemException(show(e.path()), null, "not a symbolic link");
+    }
+    return Symlinks.expand(e.symlink(), System::getenv);
   }
 
   /**

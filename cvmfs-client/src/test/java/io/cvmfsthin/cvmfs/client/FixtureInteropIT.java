@@ -177,7 +177,7 @@ class FixtureInteropIT {
       sha256,
       file && !e.chunked() ? e.hash().toString() : "-",
       chunks,
-      k == EntryKind.SYMLINK ? e.symlink() : "-",
+      k == EntryKind.SYMLINK ? client.readlink(e.path()) : "-",
       xattrs.isEmpty() ? "-" : String.join(";", xattrs),
       Long.toString(e.uid()),
       Long.toString(e.gid()),
