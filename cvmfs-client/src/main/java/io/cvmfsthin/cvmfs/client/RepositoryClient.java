@@ -20,6 +20,7 @@ import io.cvmfsthin.cvmfs.sqlite.HistoryDatabase;
 import io.cvmfsthin.cvmfs.sqlite.Tag;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -187,14 +188,7 @@ public final class RepositoryClient implements AutoCloseable {
   public InputStream open(String path) throws IOException {
     String p = Md5Path.normalize(path);
     CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
-    DirectoryEntry e = at.entry();
-    if (!e.isRegular()) {
-      throw new FileSystemException(show(p), null, "not a regular file (" + e.kind() + ")");
-    }
-    if (e.isExternal()) {
-      throw new FileSystemException(
-          show(p), null, "external file (catalog flag 128): not supported by this client");
-    }
+    DirectoryEntry e = requireReadable(p, at.entry());
     if (e.chunked()) {
       List<FileChunk> chunks = at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes());
       return new ChunkedInputStream(
@@ -207,10 +201,33 @@ public final class RepositoryClient implements AutoCloseable {
                   c.sizeBytes(),
                   "chunk at " + c.offset() + " of " + show(p)));
     }
-    if (e.hash() == null) {
-      throw new FileSystemException(show(p), null, "regular file without content hash");
-    }
     return openObject(e.hash(), ObjectType.FILE, e.compression(), e.sizeBytes(), show(p));
+  }
+
+  /**
+   * Random access to the content of a regular file (for FUSE reads): positioned reads fetch only
+   * the chunks they touch. The caller closes the channel.
+   */
+  public SeekableByteChannel openChannel(String path) throws IOException {
+    String p = Md5Path.normalize(path);
+    CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
+    DirectoryEntry e = requireReadable(p, at.entry());
+    List<FileChunk> chunks =
+        e.chunked()
+            ? at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes())
+            : List.of(new FileChunk(0, e.sizeBytes(), e.hash()));
+    ObjectType type = e.chunked() ? ObjectType.PARTIAL : ObjectType.FILE;
+    return new FileContentChannel(
+        chunks,
+        e.sizeBytes(),
+        c ->
+            cached(
+                c.hash(),
+                type,
+                e.compression(),
+                c.sizeBytes(),
+                c.sizeBytes(),
+                e.chunked() ? "chunk at " + c.offset() + " of " + show(p) : show(p)));
   }
 
   /**
@@ -491,6 +508,21 @@ public final class RepositoryClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static DirectoryEntry requireReadable(String p, DirectoryEntry e)
+      throws FileSystemException {
+    if (!e.isRegular()) {
+      throw new FileSystemException(show(p), null, "not a regular file (" + e.kind() + ")");
+    }
+    if (e.isExternal()) {
+      throw new FileSystemException(
+          show(p), null, "external file (catalog flag 128): not supported by this client");
+    }
+    if (!e.chunked() && e.hash() == null) {
+      throw new FileSystemException(show(p), null, "regular file without content hash");
+    }
+    return e;
   }
 
   private void release(Revision r) {
