@@ -110,6 +110,38 @@ class BadInputIT {
     }
 
     @Test
+    void blacklistedCertificate_isRefused(@TempDir Path tmp) throws Exception {
+      Path blacklist = tmp.resolve("blacklist");
+      Files.writeString(
+          blacklist,
+          "<fixture.example.org 2\n"
+              + "9F:EB:7C:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00\n"
+              + io.cvmfsthin.cvmfs.manifest.Signatures.fingerprint(
+                      io.cvmfsthin.cvmfs.manifest.KeyFiles.parseCertificate(
+                          "crt",
+                          Files.readAllBytes(Fixtures.ROOT.resolve("keys/" + FQRN + ".crt"))),
+                      HashAlgorithm.SHA1)
+                  .toFingerprint()
+              + "\n");
+      ClientSettings s =
+          ClientSettings.fromConfig(
+                  FQRN,
+                  java.util.Map.of(
+                      "CVMFS_SERVER_URL", fixture.url("@fqrn@"),
+                      "CVMFS_PUBLIC_KEY", Fixtures.key(FQRN).toString(),
+                      "CVMFS_BLACKLIST", blacklist.toString()))
+              .cacheDir(tmp.resolve("cache"))
+              .clock(Fixtures.CLOCK)
+              .fetch(Fixtures.FAST)
+              .build();
+      assertThat(s.blacklist()).hasSize(2);
+      assertThatThrownBy(() -> RepositoryClient.open(s))
+          .isInstanceOf(TrustException.class)
+          .hasMessageContaining("is blacklisted");
+      assertCacheEmpty(tmp.resolve("cache"));
+    }
+
+    @Test
     void expiredWhitelist_isRefused(@TempDir Path cache) throws Exception {
       ClientSettings s =
           Fixtures.settings(FQRN, fixture.url(FQRN), cache)
