@@ -142,7 +142,7 @@ public final class StratumClient {
       for (int m = 0; m < group.size(); m++) {
         ProxyAddress proxy = group.get((first + m) % group.size());
         try {
-          T result = fetchOnce(url, proxy, handler);
+          T result = fetchViaProxy(url, proxy, handler);
           if (g > 0) {
             currentProxyGroup.compareAndSet(startGroup, groupIndex);
           }
@@ -156,7 +156,26 @@ public final class StratumClient {
     throw new ConnectException("every proxy failed (" + String.join("; ", proxyFailures) + ")");
   }
 
-  private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler)
+  /**
+   * Through a proxy, content that fails its check may be a stale or damaged copy in the proxy: ask
+   * once more with {@code Cache-Control: no-cache} before blaming the server (spec §10.6).
+   */
+  private <T> T fetchViaProxy(String url, ProxyAddress proxy, BodyHandler<T> handler)
+      throws IOException {
+    try {
+      return fetchOnce(url, proxy, handler, false);
+    } catch (ProxyFailure e) {
+      throw e;
+    } catch (IOException e) {
+      if (proxy.isDirect() || isTransferError(e) || e instanceof HttpStatusException) {
+        throw e;
+      }
+      log.warn("stratum: {} via {}: {}; asking again with no-cache", url, proxy, reason(e));
+      return fetchOnce(url, proxy, handler, true);
+    }
+  }
+
+  private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler, boolean noCache)
       throws IOException {
     HttpURLConnection c;
     try {
@@ -175,8 +194,14 @@ public final class StratumClient {
     c.setConnectTimeout((int) settings.connectTimeout().toMillis());
     c.setReadTimeout((int) settings.readTimeout().toMillis());
     c.setInstanceFollowRedirects(false);
-    c.setUseCaches(false);
+    // With useCaches=false the JDK adds "Cache-Control: no-cache" to every request, which would
+    // defeat the site proxies; no ResponseCache is installed, so true caches nothing locally.
+    c.setUseCaches(true);
     c.setRequestProperty("User-Agent", USER_AGENT);
+    if (noCache) {
+      c.setRequestProperty("Pragma", "no-cache");
+      c.setRequestProperty("Cache-Control", "no-cache");
+    }
     try {
       int status;
       try {
@@ -193,7 +218,7 @@ public final class StratumClient {
         if (!proxy.isDirect() && squid != null) {
           throw new ProxyFailure("HTTP " + status + " X-Squid-Error: " + squid);
         }
-        throw new IOException("HTTP " + status + (status / 100 == 3 ? " (redirect)" : ""));
+        throw new HttpStatusException(status);
       }
       long length = c.getContentLengthLong();
       try (InputStream body = new LengthCheckedInputStream(c.getInputStream(), length)) {
@@ -267,6 +292,15 @@ public final class StratumClient {
   @Override
   public String toString() {
     return "StratumClient" + servers + " via " + proxyGroups;
+  }
+
+  /** The server answered with another status than 200. */
+  private static final class HttpStatusException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    HttpStatusException(int status) {
+      super("HTTP " + status + (status / 100 == 3 ? " (redirect, not followed)" : ""));
+    }
   }
 
   /** The proxy, not the server, failed: try the next proxy. */
