@@ -460,11 +460,17 @@ public final class RepositoryClient implements AutoCloseable {
   private Catalog loadCatalog(ContentHash hash, String mountpoint, Queue<ContentHash> pinned)
       throws IOException {
     String what = "catalog " + hash + "C for '" + mountpoint + "'";
-    Path file =
-        cached(hash, ObjectType.CATALOG, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
-    cache.pin(hash, ObjectType.CATALOG);
-    pinned.add(hash);
-    return Catalog.open(file, mountpoint, what);
+    cache.pin(hash, ObjectType.CATALOG); // before it lands, so no eviction can come in between
+    try {
+      Path file =
+          cached(hash, ObjectType.CATALOG, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
+      Catalog catalog = Catalog.open(file, mountpoint, what);
+      pinned.add(hash);
+      return catalog;
+    } catch (IOException | RuntimeException e) {
+      cache.unpin(hash, ObjectType.CATALOG);
+      throw e;
+    }
   }
 
   private HistoryDatabase history(Manifest m) throws IOException {

@@ -97,9 +97,10 @@ public final class StratumClient {
           log.warn("stratum: {} failed, {} is now the current server", servers.get(start), url);
         }
         return result;
-      } catch (InterruptedIOException e) {
-        throw e;
       } catch (IOException e) {
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+          throw e; // interrupted: stop (a SocketTimeoutException is one too, but a server failure)
+        }
         last = e;
         String reason = reason(e);
         failures.add(reason.contains(url) ? reason : url + ": " + reason);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cvmfsthin.cvmfs.fetch.FetchException;
+import io.cvmfsthin.cvmfs.fetch.FetchSettings;
 import io.cvmfsthin.cvmfs.manifest.TrustException;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
@@ -341,6 +342,28 @@ class BadInputIT {
         assertThat(client.currentServer()).isEqualTo(fixture.url(FQRN));
         try (InputStream in = client.open("/README.txt")) {
           assertThat(sha256(in)).isEqualTo(README_SHA256);
+        }
+      }
+    }
+
+    @Test
+    void serverThatHangs_timesOut_andTheNextIsUsed(@TempDir Path cache) throws Exception {
+      try (TestStratum slow = TestStratum.serve(Fixtures.ROOT)) {
+        slow.fault(".cvmfspublished", TestStratum.Fault.delay(3000));
+        FetchSettings quick =
+            new FetchSettings(
+                Duration.ofSeconds(1),
+                Duration.ofMillis(300),
+                1,
+                Duration.ofMillis(10),
+                Duration.ofMillis(20));
+        try (RepositoryClient client =
+            RepositoryClient.open(
+                Fixtures.settings(FQRN, slow.url(FQRN) + ";" + fixture.url(FQRN), cache)
+                    .fetch(quick)
+                    .build())) {
+          assertThat(client.currentServer()).isEqualTo(fixture.url(FQRN));
+          assertThat(slow.requests(".cvmfspublished")).isEqualTo(2); // tried, retried, left
         }
       }
     }
