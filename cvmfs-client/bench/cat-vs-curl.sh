@@ -51,38 +51,46 @@ base="http://127.0.0.1:$port"
 for _ in $(seq 50); do curl -sf "$base/big.bin" -o /dev/null -r 0-0 && break; sleep 0.1; done
 
 now() { date +%s.%N; }
+cpu() { awk '{printf "%.2f", $1 + $2}' "$work/cpu"; } # user+sys of the last timed command
+timed() { /usr/bin/time -o "$work/cpu" -f "%U %S" "$@"; }
 seconds() { python3 -c "print('%.3f' % ($2 - $1))"; }
 key="$work/srv/keys/$fqrn.pub"
 url="$base/cvmfs/@fqrn@"
 expected="$(sha256sum "$work/srv/big.bin" | cut -d' ' -f1)"
 
 # 1. curl of the plain file (the same bytes, uncompressed)
-t0=$(now); curl -sf "$base/big.bin" -o /dev/null; t1=$(now)
-curl_plain=$(seconds "$t0" "$t1")
+t0=$(now); timed curl -sf "$base/big.bin" -o /dev/null; t1=$(now)
+curl_plain=$(seconds "$t0" "$t1"); curl_plain_cpu=$(cpu)
 # 2. curl of the chunk objects the client fetches (compressed), one after another
 objects=$(cd "$work/srv/cvmfs/$fqrn" && find data -name '*P' | sort)
 t0=$(now); for o in $objects; do curl -sf "$base/cvmfs/$fqrn/$o" -o /dev/null; done; t1=$(now)
 curl_objects=$(seconds "$t0" "$t1")
 # 3. cat with an empty cache: fetch, verify, inflate, store, write
 t0=$(now)
-got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
+timed java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin >/dev/null
 t1=$(now)
-cat_cold=$(seconds "$t0" "$t1")
-[ "$got" = "$expected" ] || { echo "cat returned other bytes: $got != $expected" >&2; exit 1; }
+cat_cold=$(seconds "$t0" "$t1"); cat_cold_cpu=$(cpu)
 # 4. cat again: everything from the cache
-t0=$(now); java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin >/dev/null; t1=$(now)
-cat_warm=$(seconds "$t0" "$t1")
+t0=$(now); timed java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin >/dev/null; t1=$(now)
+cat_warm=$(seconds "$t0" "$t1"); cat_warm_cpu=$(cpu)
 # 5. fixed cost: ls of the root with a warm cache (JVM start, trust chain, catalog)
-t0=$(now); java -jar "$jar" ls --url "$url" --key "$key" --cache "$work/cache" "$fqrn" / >/dev/null; t1=$(now)
-fixed=$(seconds "$t0" "$t1")
+t0=$(now); timed java -jar "$jar" ls --url "$url" --key "$key" --cache "$work/cache" "$fqrn" / >/dev/null; t1=$(now)
+fixed=$(seconds "$t0" "$t1"); fixed_cpu=$(cpu)
+# untimed: the bytes are right
+got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
+[ "$got" = "$expected" ] || { echo "cat returned other bytes: $got != $expected" >&2; exit 1; }
 
-python3 - "$size_mb" "$server" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" <<'PY'
+load="$(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
+python3 - "$size_mb" "$server" "$load" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" \
+  "$curl_plain_cpu" "$cat_cold_cpu" "$cat_warm_cpu" "$fixed_cpu" <<'PY'
 import sys
-mb, server = sys.argv[1], sys.argv[2]
-cp, co, cc, cw, fx = map(float, sys.argv[3:])
-print(f"{mb} MB over loopback from {server}, one run (seconds; ratio to curl of the plain file)")
-for name, t in [("curl plain file", cp), ("curl chunk objects (zlib)", co),
-                ("cat, empty cache", cc), ("cat, warm cache", cw),
-                ("ls /, warm cache (fixed cost: JVM, trust chain)", fx)]:
-    print(f"  {name:48s} {t:8.3f}  x{t / cp:6.2f}")
+mb, server, load = sys.argv[1:4]
+cp, co, cc, cw, fx, cpc, ccc, cwc, fxc = map(float, sys.argv[4:])
+print(f"{mb} MB over loopback from {server}, one run, load {load}")
+print(f"  {'':48s} {'wall s':>8s} {'ratio':>7s} {'cpu s':>7s}")
+for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", co, None),
+                   ("cat, empty cache", cc, ccc), ("cat, warm cache", cw, cwc),
+                   ("ls /, warm cache (fixed cost: JVM, trust chain)", fx, fxc)]:
+    cpu = "-" if c is None else f"{c:.2f}"
+    print(f"  {name:48s} {t:8.3f} x{t / cp:6.2f} {cpu:>7s}")
 PY
