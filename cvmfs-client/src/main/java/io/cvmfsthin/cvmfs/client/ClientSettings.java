@@ -81,8 +81,9 @@ public record ClientSettings(
    * {@code CVMFS_CACHE_DIR} or {@code CVMFS_CACHE_BASE} (+ {@code /cvmfs-thin}), {@code
    * CVMFS_QUOTA_LIMIT} (MB, -1 = none), {@code CVMFS_TIMEOUT}, {@code CVMFS_TIMEOUT_DIRECT}, {@code
    * CVMFS_MAX_RETRIES}, {@code CVMFS_BACKOFF_INIT}, {@code CVMFS_BACKOFF_MAX}, {@code
-   * CVMFS_REPOSITORY_TAG}, {@code CVMFS_MAX_TTL} (minutes), {@code CVMFS_BLACKLIST} (if the file
-   * exists). Keys absent keep the defaults.
+   * CVMFS_HOST_RESET_AFTER}, {@code CVMFS_PROXY_RESET_AFTER}, {@code CVMFS_REPOSITORY_TAG}, {@code
+   * CVMFS_MAX_TTL} (minutes), {@code CVMFS_BLACKLIST} (if the file exists). Keys absent keep the
+   * defaults.
    */
   public static Builder fromConfig(String fqrn, Map<String, String> config) throws IOException {
     Builder b = builder(fqrn);
@@ -138,7 +139,17 @@ public record ClientSettings(
     if ((v = config.get("CVMFS_BACKOFF_MAX")) != null) {
       backoffMax = Duration.ofSeconds(number("CVMFS_BACKOFF_MAX", v));
     }
-    b.fetch(new FetchSettings(connect, connect, retries, backoffInit, backoffMax));
+    Duration hostReset = Duration.ofSeconds(1800);
+    if ((v = config.get("CVMFS_HOST_RESET_AFTER")) != null) {
+      hostReset = Duration.ofSeconds(number("CVMFS_HOST_RESET_AFTER", v));
+    }
+    Duration proxyReset = Duration.ofSeconds(300);
+    if ((v = config.get("CVMFS_PROXY_RESET_AFTER")) != null) {
+      proxyReset = Duration.ofSeconds(number("CVMFS_PROXY_RESET_AFTER", v));
+    }
+    b.fetch(
+        new FetchSettings(
+            connect, connect, retries, backoffInit, backoffMax, hostReset, proxyReset));
     if ((v = config.get("CVMFS_REPOSITORY_TAG")) != null && !v.isBlank()) {
       b.tag(v.strip());
     }

@@ -88,7 +88,8 @@ public final class RepositoryClient implements AutoCloseable {
    */
   public static RepositoryClient open(ClientSettings settings) throws IOException {
     StratumClient stratum =
-        new StratumClient(settings.servers(), settings.proxyGroups(), settings.fetch());
+        new StratumClient(
+            settings.servers(), settings.proxyGroups(), settings.fetch(), settings.clock());
     ObjectCache cache = ObjectCache.open(settings.cacheDir(), settings.quotaBytes());
     RepositoryClient client = new RepositoryClient(settings, stratum, cache);
     try {

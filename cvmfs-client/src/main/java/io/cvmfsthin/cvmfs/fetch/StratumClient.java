@@ -19,11 +19,14 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,11 +50,25 @@ public final class StratumClient {
   private final List<String> servers;
   private final List<List<ProxyAddress>> proxyGroups;
   private final FetchSettings settings;
+  private final Clock clock;
   private final AtomicInteger currentServer = new AtomicInteger();
   private final AtomicInteger currentProxyGroup = new AtomicInteger();
+  // when the current server / proxy group stopped being the first one; null while it is
+  private final AtomicReference<Instant> serverMovedAt = new AtomicReference<>();
+  private final AtomicReference<Instant> proxyGroupMovedAt = new AtomicReference<>();
 
   public StratumClient(
       List<String> servers, List<List<ProxyAddress>> proxyGroups, FetchSettings settings) {
+    this(servers, proxyGroups, settings, Clock.systemUTC());
+  }
+
+  /** With a clock for the reset to the first server and proxy group. */
+  public StratumClient(
+      List<String> servers,
+      List<List<ProxyAddress>> proxyGroups,
+      FetchSettings settings,
+      Clock clock) {
+    this.clock = clock;
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no stratum server configured");
     }
@@ -74,8 +91,38 @@ public final class StratumClient {
     int from = currentServer.get();
     int to = (from + 1) % servers.size();
     if (servers.size() > 1 && currentServer.compareAndSet(from, to)) {
+      serverMoved(to);
       log.warn("stratum: switching from {} to {}", servers.get(from), servers.get(to));
     }
+  }
+
+  private void serverMoved(int to) {
+    serverMovedAt.set(to == 0 ? null : clock.instant());
+  }
+
+  /** Back to the first server and proxy group once their reset times have passed. */
+  private void resetIfDue() {
+    Instant now = clock.instant();
+    Instant moved = serverMovedAt.get();
+    if (moved != null
+        && isPositive(settings.hostResetAfter())
+        && !now.isBefore(moved.plus(settings.hostResetAfter()))
+        && serverMovedAt.compareAndSet(moved, null)) {
+      currentServer.set(0);
+      log.info("stratum: back to the first server {}", servers.get(0));
+    }
+    Instant proxyMoved = proxyGroupMovedAt.get();
+    if (proxyMoved != null
+        && isPositive(settings.proxyResetAfter())
+        && !now.isBefore(proxyMoved.plus(settings.proxyResetAfter()))
+        && proxyGroupMovedAt.compareAndSet(proxyMoved, null)) {
+      currentProxyGroup.set(0);
+      log.info("stratum: back to the first proxy group");
+    }
+  }
+
+  private static boolean isPositive(java.time.Duration d) {
+    return d != null && !d.isZero() && !d.isNegative();
   }
 
   /**
@@ -85,6 +132,7 @@ public final class StratumClient {
    * @throws FetchException if every server failed; its message lists each one's reason
    */
   public <T> T fetch(String path, BodyHandler<T> handler) throws IOException {
+    resetIfDue();
     List<String> failures = new ArrayList<>();
     IOException last = null;
     int start = currentServer.get();
@@ -94,6 +142,7 @@ public final class StratumClient {
       try {
         T result = fetchFromServer(url, handler);
         if (i > 0 && currentServer.compareAndSet(start, index)) {
+          serverMoved(index);
           log.warn("stratum: {} failed, {} is now the current server", servers.get(start), url);
         }
         return result;
@@ -144,8 +193,8 @@ public final class StratumClient {
         ProxyAddress proxy = group.get((first + m) % group.size());
         try {
           T result = fetchViaProxy(url, proxy, handler);
-          if (g > 0) {
-            currentProxyGroup.compareAndSet(startGroup, groupIndex);
+          if (g > 0 && currentProxyGroup.compareAndSet(startGroup, groupIndex)) {
+            proxyGroupMovedAt.set(groupIndex == 0 ? null : clock.instant());
           }
           return result;
         } catch (ProxyFailure e) {

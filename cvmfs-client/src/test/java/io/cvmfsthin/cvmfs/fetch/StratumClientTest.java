@@ -8,7 +8,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,6 +83,50 @@ class StratumClientTest {
         .hasMessageContaining(a + "/doc: refused")
         .hasMessageContaining(b + "/doc: refused")
         .satisfies(e -> assertThat(((FetchException) e).failures()).hasSize(2));
+  }
+
+  @Test
+  void afterTheHostResetTime_theFirstServerIsTriedAgain(@TempDir Path tmp) throws Exception {
+    Path first = tmp.resolve("first");
+    Files.createDirectories(first);
+    String a = ServerList.parse(first.toUri().toString(), "a.b").get(0);
+    String b = server(tmp.resolve("second"), "from the second");
+    Instant[] now = {Instant.parse("2026-01-01T00:00:00Z")};
+    Clock clock =
+        new Clock() {
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+
+          @Override
+          public ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(ZoneId zone) {
+            return this;
+          }
+        };
+    FetchSettings reset =
+        new FetchSettings(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            0,
+            Duration.ZERO,
+            Duration.ZERO,
+            Duration.ofSeconds(60),
+            Duration.ofSeconds(60));
+    StratumClient c =
+        new StratumClient(List.of(a, b), List.of(List.of(ProxyAddress.DIRECT)), reset, clock);
+    assertThat(c.fetch("doc", StratumClientTest::text)).isEqualTo("from the second");
+    Files.writeString(first.resolve("doc"), "from the first");
+    now[0] = now[0].plusSeconds(59);
+    assertThat(c.fetch("doc", StratumClientTest::text)).isEqualTo("from the second");
+    now[0] = now[0].plusSeconds(1);
+    assertThat(c.fetch("doc", StratumClientTest::text)).isEqualTo("from the first");
+    assertThat(c.currentServer()).isEqualTo(a);
   }
 
   @Test
