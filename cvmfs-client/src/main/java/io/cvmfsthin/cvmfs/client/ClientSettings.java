@@ -81,7 +81,9 @@ public record ClientSettings(
    * {@code CVMFS_CACHE_DIR} or {@code CVMFS_CACHE_BASE} (+ {@code /cvmfs-thin}), {@code
    * CVMFS_QUOTA_LIMIT} (MB, -1 = none), {@code CVMFS_TIMEOUT}, {@code CVMFS_TIMEOUT_DIRECT}, {@code
    * CVMFS_MAX_RETRIES}, {@code CVMFS_BACKOFF_INIT}, {@code CVMFS_BACKOFF_MAX}, {@code
-   * CVMFS_REPOSITORY_TAG}, {@code CVMFS_MAX_TTL} (minutes). Keys absent keep the defaults.
+   * CVMFS_HOST_RESET_AFTER}, {@code CVMFS_PROXY_RESET_AFTER}, {@code CVMFS_REPOSITORY_TAG}, {@code
+   * CVMFS_MAX_TTL} (minutes), {@code CVMFS_BLACKLIST} (if the file exists). Keys absent keep the
+   * defaults.
    */
   public static Builder fromConfig(String fqrn, Map<String, String> config) throws IOException {
     Builder b = builder(fqrn);
@@ -102,6 +104,12 @@ public record ClientSettings(
       b.masterKeys(keys);
     } else if ((v = config.get("CVMFS_KEYS_DIR")) != null && !v.isBlank()) {
       b.masterKeys(KeyFiles.loadPublicKeys(Path.of(v.strip())));
+    }
+    if ((v = config.get("CVMFS_BLACKLIST")) != null && !v.isBlank()) {
+      Path file = Path.of(v.strip());
+      if (java.nio.file.Files.isRegularFile(file)) {
+        b.blacklist(parseBlacklist(java.nio.file.Files.readString(file)));
+      }
     }
     if ((v = config.get("CVMFS_CACHE_DIR")) != null && !v.isBlank()) {
       b.cacheDir(Path.of(v.strip()));
@@ -131,7 +139,17 @@ public record ClientSettings(
     if ((v = config.get("CVMFS_BACKOFF_MAX")) != null) {
       backoffMax = Duration.ofSeconds(number("CVMFS_BACKOFF_MAX", v));
     }
-    b.fetch(new FetchSettings(connect, connect, retries, backoffInit, backoffMax));
+    Duration hostReset = Duration.ofSeconds(1800);
+    if ((v = config.get("CVMFS_HOST_RESET_AFTER")) != null) {
+      hostReset = Duration.ofSeconds(number("CVMFS_HOST_RESET_AFTER", v));
+    }
+    Duration proxyReset = Duration.ofSeconds(300);
+    if ((v = config.get("CVMFS_PROXY_RESET_AFTER")) != null) {
+      proxyReset = Duration.ofSeconds(number("CVMFS_PROXY_RESET_AFTER", v));
+    }
+    b.fetch(
+        new FetchSettings(
+            connect, connect, retries, backoffInit, backoffMax, hostReset, proxyReset));
     if ((v = config.get("CVMFS_REPOSITORY_TAG")) != null && !v.isBlank()) {
       b.tag(v.strip());
     }
@@ -140,6 +158,27 @@ public record ClientSettings(
       b.maxTtl(minutes > 0 ? Duration.ofMinutes(minutes) : null);
     }
     return b;
+  }
+
+  /**
+   * The certificate fingerprints of a blacklist file ({@code CVMFS_BLACKLIST}), one per line in
+   * whitelist form; {@code <fqrn N} revision lines and anything else that is no fingerprint are
+   * skipped.
+   */
+  public static Set<ContentHash> parseBlacklist(String text) {
+    Set<ContentHash> out = new java.util.HashSet<>();
+    for (String line : text.split("\n")) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("<") || l.startsWith("#")) {
+        continue;
+      }
+      try {
+        out.add(ContentHash.parseFingerprint(l));
+      } catch (IllegalArgumentException ignored) {
+        // the stock client skips lines it cannot parse
+      }
+    }
+    return out;
   }
 
   private static long number(String key, String v) {

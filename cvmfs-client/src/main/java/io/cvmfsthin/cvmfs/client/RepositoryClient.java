@@ -4,6 +4,7 @@ import io.cvmfsthin.cvmfs.cache.ObjectCache;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
 import io.cvmfsthin.cvmfs.catalog.Md5Path;
+import io.cvmfsthin.cvmfs.catalog.Symlinks;
 import io.cvmfsthin.cvmfs.fetch.StratumClient;
 import io.cvmfsthin.cvmfs.manifest.Manifest;
 import io.cvmfsthin.cvmfs.manifest.ManifestFormatException;
@@ -19,6 +20,7 @@ import io.cvmfsthin.cvmfs.sqlite.HistoryDatabase;
 import io.cvmfsthin.cvmfs.sqlite.Tag;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,7 +88,8 @@ public final class RepositoryClient implements AutoCloseable {
    */
   public static RepositoryClient open(ClientSettings settings) throws IOException {
     StratumClient stratum =
-        new StratumClient(settings.servers(), settings.proxyGroups(), settings.fetch());
+        new StratumClient(
+            settings.servers(), settings.proxyGroups(), settings.fetch(), settings.clock());
     ObjectCache cache = ObjectCache.open(settings.cacheDir(), settings.quotaBytes());
     RepositoryClient client = new RepositoryClient(settings, stratum, cache);
     try {
@@ -188,20 +191,26 @@ public final class RepositoryClient implements AutoCloseable {
   }
 
   /**
+   * The target of a symlink with {@code $(NAME)} variables expanded from this process's
+   * environment, as the stock client's {@code readlink} answers; {@link DirectoryEntry#symlink()}
+   * is the raw target.
+   */
+  public String readlink(String path) throws IOException {
+    DirectoryEntry e = lookup(path);
+    if (!e.isSymlink()) {
+      throw new FileSystemException(show(e.path()), null, "not a symbolic link");
+    }
+    return Symlinks.expand(e.symlink(), System::getenv);
+  }
+
+  /**
    * The content of a regular file, verified; a chunked file's chunks are fetched as reading reaches
    * them. The caller closes the stream.
    */
   public InputStream open(String path) throws IOException {
     String p = Md5Path.normalize(path);
     CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
-    DirectoryEntry e = at.entry();
-    if (!e.isRegular()) {
-      throw new FileSystemException(show(p), null, "not a regular file (" + e.kind() + ")");
-    }
-    if (e.isExternal()) {
-      throw new FileSystemException(
-          show(p), null, "external file (catalog flag 128): not supported by this client");
-    }
+    DirectoryEntry e = requireReadable(p, at.entry());
     if (e.chunked()) {
       List<FileChunk> chunks = at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes());
       return new ChunkedInputStream(
@@ -214,10 +223,33 @@ public final class RepositoryClient implements AutoCloseable {
                   c.sizeBytes(),
                   "chunk at " + c.offset() + " of " + show(p)));
     }
-    if (e.hash() == null) {
-      throw new FileSystemException(show(p), null, "regular file without content hash");
-    }
     return openObject(e.hash(), ObjectType.FILE, e.compression(), e.sizeBytes(), show(p));
+  }
+
+  /**
+   * Random access to the content of a regular file (for FUSE reads): positioned reads fetch only
+   * the chunks they touch. The caller closes the channel.
+   */
+  public SeekableByteChannel openChannel(String path) throws IOException {
+    String p = Md5Path.normalize(path);
+    CatalogTree.Located at = current.tree().locate(p).orElseThrow(() -> noSuchFile(p));
+    DirectoryEntry e = requireReadable(p, at.entry());
+    List<FileChunk> chunks =
+        e.chunked()
+            ? at.catalog().chunks(p, e.hashAlgorithm(), e.sizeBytes())
+            : List.of(new FileChunk(0, e.sizeBytes(), e.hash()));
+    ObjectType type = e.chunked() ? ObjectType.PARTIAL : ObjectType.FILE;
+    return new FileContentChannel(
+        chunks,
+        e.sizeBytes(),
+        c ->
+            cached(
+                c.hash(),
+                type,
+                e.compression(),
+                c.sizeBytes(),
+                c.sizeBytes(),
+                e.chunked() ? "chunk at " + c.offset() + " of " + show(p) : show(p)));
   }
 
   /**
@@ -446,11 +478,17 @@ public final class RepositoryClient implements AutoCloseable {
   private Catalog loadCatalog(ContentHash hash, String mountpoint, Queue<ContentHash> pinned)
       throws IOException {
     String what = "catalog " + hash + "C for '" + mountpoint + "'";
-    Path file =
-        cached(hash, ObjectType.CATALOG, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
-    cache.pin(hash, ObjectType.CATALOG);
-    pinned.add(hash);
-    return Catalog.open(file, mountpoint, what);
+    cache.pin(hash, ObjectType.CATALOG); // before it lands, so no eviction can come in between
+    try {
+      Path file =
+          cached(hash, ObjectType.CATALOG, Compression.ZLIB, -1, settings.maxCatalogBytes(), what);
+      Catalog catalog = Catalog.open(file, mountpoint, what);
+      pinned.add(hash);
+      return catalog;
+    } catch (IOException | RuntimeException e) {
+      cache.unpin(hash, ObjectType.CATALOG);
+      throw e;
+    }
   }
 
   private HistoryDatabase history(Manifest m) throws IOException {
@@ -494,6 +532,21 @@ public final class RepositoryClient implements AutoCloseable {
         }
       }
     }
+  }
+
+  private static DirectoryEntry requireReadable(String p, DirectoryEntry e)
+      throws FileSystemException {
+    if (!e.isRegular()) {
+      throw new FileSystemException(show(p), null, "not a regular file (" + e.kind() + ")");
+    }
+    if (e.isExternal()) {
+      throw new FileSystemException(
+          show(p), null, "external file (catalog flag 128): not supported by this client");
+    }
+    if (!e.chunked() && e.hash() == null) {
+      throw new FileSystemException(show(p), null, "regular file without content hash");
+    }
+    return e;
   }
 
   private void release(Revision r) {

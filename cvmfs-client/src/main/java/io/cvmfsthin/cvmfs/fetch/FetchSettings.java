@@ -10,15 +10,23 @@ import java.time.Duration;
  * @param maxRetries {@code CVMFS_MAX_RETRIES}: same-URL retries after a transfer error
  * @param backoffInit {@code CVMFS_BACKOFF_INIT}: the first delay is uniform in [0, this]
  * @param backoffMax {@code CVMFS_BACKOFF_MAX}: the doubled delay is capped here
+ * @param hostResetAfter {@code CVMFS_HOST_RESET_AFTER}: back to the first server this long after a
+ *     failover; zero for never
+ * @param proxyResetAfter {@code CVMFS_PROXY_RESET_AFTER}: back to the first proxy group likewise
  */
 public record FetchSettings(
     Duration connectTimeout,
     Duration readTimeout,
     int maxRetries,
     Duration backoffInit,
-    Duration backoffMax) {
+    Duration backoffMax,
+    Duration hostResetAfter,
+    Duration proxyResetAfter) {
 
-  /** The stock client's defaults: 10 s timeouts, 1 retry, backoff 2 s doubling up to 10 s. */
+  /**
+   * The stock client's defaults: 10 s timeouts, 1 retry, backoff 2 s doubling up to 10 s, back to
+   * the first server after 1800 s and to the first proxy group after 300 s.
+   */
   public static final FetchSettings DEFAULTS =
       new FetchSettings(
           Duration.ofSeconds(10),
@@ -31,5 +39,22 @@ public record FetchSettings(
     if (maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries < 0: " + maxRetries);
     }
+  }
+
+  /** With the stock reset times: 1800 s for servers, 300 s for proxy groups. */
+  public FetchSettings(
+      Duration connectTimeout,
+      Duration readTimeout,
+      int maxRetries,
+      Duration backoffInit,
+      Duration backoffMax) {
+    this(
+        connectTimeout,
+        readTimeout,
+        maxRetries,
+        backoffInit,
+        backoffMax,
+        Duration.ofSeconds(1800),
+        Duration.ofSeconds(300));
   }
 }

@@ -19,12 +19,15 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,14 +51,28 @@ public final class StratumClient {
   private final List<String> servers;
   private final List<List<ProxyAddress>> proxyGroups;
   private final FetchSettings settings;
+  private final Clock clock;
   private final AtomicInteger currentServer = new AtomicInteger();
   private final AtomicInteger currentProxyGroup = new AtomicInteger();
   private final AtomicLong downloads = new AtomicLong(); // bodies handed over successfully
   private final AtomicLong downloadedBytes = new AtomicLong(); // bytes of those bodies
   private final AtomicLong failedFetches = new AtomicLong(); // fetches every server failed
+  // when the current server / proxy group stopped being the first one; null while it is
+  private final AtomicReference<Instant> serverMovedAt = new AtomicReference<>();
+  private final AtomicReference<Instant> proxyGroupMovedAt = new AtomicReference<>();
 
   public StratumClient(
       List<String> servers, List<List<ProxyAddress>> proxyGroups, FetchSettings settings) {
+    this(servers, proxyGroups, settings, Clock.systemUTC());
+  }
+
+  /** With a clock for the reset to the first server and proxy group. */
+  public StratumClient(
+      List<String> servers,
+      List<List<ProxyAddress>> proxyGroups,
+      FetchSettings settings,
+      Clock clock) {
+    this.clock = clock;
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no stratum server configured");
     }
@@ -93,8 +110,38 @@ public final class StratumClient {
     int from = currentServer.get();
     int to = (from + 1) % servers.size();
     if (servers.size() > 1 && currentServer.compareAndSet(from, to)) {
+      serverMoved(to);
       log.warn("stratum: switching from {} to {}", servers.get(from), servers.get(to));
     }
+  }
+
+  private void serverMoved(int to) {
+    serverMovedAt.set(to == 0 ? null : clock.instant());
+  }
+
+  /** Back to the first server and proxy group once their reset times have passed. */
+  private void resetIfDue() {
+    Instant now = clock.instant();
+    Instant moved = serverMovedAt.get();
+    if (moved != null
+        && isPositive(settings.hostResetAfter())
+        && !now.isBefore(moved.plus(settings.hostResetAfter()))
+        && serverMovedAt.compareAndSet(moved, null)) {
+      currentServer.set(0);
+      log.info("stratum: back to the first server {}", servers.get(0));
+    }
+    Instant proxyMoved = proxyGroupMovedAt.get();
+    if (proxyMoved != null
+        && isPositive(settings.proxyResetAfter())
+        && !now.isBefore(proxyMoved.plus(settings.proxyResetAfter()))
+        && proxyGroupMovedAt.compareAndSet(proxyMoved, null)) {
+      currentProxyGroup.set(0);
+      log.info("stratum: back to the first proxy group");
+    }
+  }
+
+  private static boolean isPositive(java.time.Duration d) {
+    return d != null && !d.isZero() && !d.isNegative();
   }
 
   /**
@@ -104,6 +151,7 @@ public final class StratumClient {
    * @throws FetchException if every server failed; its message lists each one's reason
    */
   public <T> T fetch(String path, BodyHandler<T> handler) throws IOException {
+    resetIfDue();
     List<String> failures = new ArrayList<>();
     IOException last = null;
     int start = currentServer.get();
@@ -113,12 +161,14 @@ public final class StratumClient {
       try {
         T result = fetchFromServer(url, handler);
         if (i > 0 && currentServer.compareAndSet(start, index)) {
+          serverMoved(index);
           log.warn("stratum: {} failed, {} is now the current server", servers.get(start), url);
         }
         return result;
-      } catch (InterruptedIOException e) {
-        throw e;
       } catch (IOException e) {
+        if (e instanceof InterruptedIOException && !(e instanceof SocketTimeoutException)) {
+          throw e; // interrupted: stop (a SocketTimeoutException is one too, but a server failure)
+        }
         last = e;
         String reason = reason(e);
         failures.add(reason.contains(url) ? reason : url + ": " + reason);
@@ -162,9 +212,9 @@ public final class StratumClient {
       for (int m = 0; m < group.size(); m++) {
         ProxyAddress proxy = group.get((first + m) % group.size());
         try {
-          T result = fetchOnce(url, proxy, handler);
-          if (g > 0) {
-            currentProxyGroup.compareAndSet(startGroup, groupIndex);
+          T result = fetchViaProxy(url, proxy, handler);
+          if (g > 0 && currentProxyGroup.compareAndSet(startGroup, groupIndex)) {
+            proxyGroupMovedAt.set(groupIndex == 0 ? null : clock.instant());
           }
           return result;
         } catch (ProxyFailure e) {
@@ -176,7 +226,26 @@ public final class StratumClient {
     throw new ConnectException("every proxy failed (" + String.join("; ", proxyFailures) + ")");
   }
 
-  private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler)
+  /**
+   * Through a proxy, content that fails its check may be a stale or damaged copy in the proxy: ask
+   * once more with {@code Cache-Control: no-cache} before blaming the server (spec §10.6).
+   */
+  private <T> T fetchViaProxy(String url, ProxyAddress proxy, BodyHandler<T> handler)
+      throws IOException {
+    try {
+      return fetchOnce(url, proxy, handler, false);
+    } catch (ProxyFailure e) {
+      throw e;
+    } catch (IOException e) {
+      if (proxy.isDirect() || isTransferError(e) || e instanceof HttpStatusException) {
+        throw e;
+      }
+      log.warn("stratum: {} via {}: {}; asking again with no-cache", url, proxy, reason(e));
+      return fetchOnce(url, proxy, handler, true);
+    }
+  }
+
+  private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler, boolean noCache)
       throws IOException {
     HttpURLConnection c;
     try {
@@ -195,8 +264,14 @@ public final class StratumClient {
     c.setConnectTimeout((int) settings.connectTimeout().toMillis());
     c.setReadTimeout((int) settings.readTimeout().toMillis());
     c.setInstanceFollowRedirects(false);
-    c.setUseCaches(false);
+    // With useCaches=false the JDK adds "Cache-Control: no-cache" to every request, which would
+    // defeat the site proxies; no ResponseCache is installed, so true caches nothing locally.
+    c.setUseCaches(true);
     c.setRequestProperty("User-Agent", USER_AGENT);
+    if (noCache) {
+      c.setRequestProperty("Pragma", "no-cache");
+      c.setRequestProperty("Cache-Control", "no-cache");
+    }
     try {
       int status;
       try {
@@ -213,7 +288,7 @@ public final class StratumClient {
         if (!proxy.isDirect() && squid != null) {
           throw new ProxyFailure("HTTP " + status + " X-Squid-Error: " + squid);
         }
-        throw new IOException("HTTP " + status + (status / 100 == 3 ? " (redirect)" : ""));
+        throw new HttpStatusException(status);
       }
       long length = c.getContentLengthLong();
       try (LengthCheckedInputStream body =
@@ -293,6 +368,15 @@ public final class StratumClient {
   @Override
   public String toString() {
     return "StratumClient" + servers + " via " + proxyGroups;
+  }
+
+  /** The server answered with another status than 200. */
+  private static final class HttpStatusException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    HttpStatusException(int status) {
+      super("HTTP " + status + (status / 100 == 3 ? " (redirect, not followed)" : ""));
+    }
   }
 
   /** The proxy, not the server, failed: try the next proxy. */

@@ -2,7 +2,6 @@ package io.cvmfsthin.cvmfs.object;
 
 import org.bouncycastle.crypto.Digest;
 import org.bouncycastle.crypto.digests.RIPEMD160Digest;
-import org.bouncycastle.crypto.digests.SHA1Digest;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
 
 /**
@@ -91,7 +90,7 @@ public enum HashAlgorithm {
 
   private Digest newDigest() {
     return switch (this) {
-      case SHA1 -> new SHA1Digest();
+      case SHA1 -> new JdkSha1Digest();
       case RIPEMD160 -> new RIPEMD160Digest();
       case SHAKE128 -> new SHAKEDigest(128);
     };

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cvmfsthin.cvmfs.fetch.FetchException;
+import io.cvmfsthin.cvmfs.fetch.FetchSettings;
 import io.cvmfsthin.cvmfs.manifest.TrustException;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
@@ -107,6 +108,38 @@ class BadInputIT {
             .hasMessageContaining(".cvmfspublished: signature does not verify with certificate");
       }
       assertCacheEmpty(cache);
+    }
+
+    @Test
+    void blacklistedCertificate_isRefused(@TempDir Path tmp) throws Exception {
+      Path blacklist = tmp.resolve("blacklist");
+      Files.writeString(
+          blacklist,
+          "<fixture.example.org 2\n"
+              + "9F:EB:7C:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00\n"
+              + io.cvmfsthin.cvmfs.manifest.Signatures.fingerprint(
+                      io.cvmfsthin.cvmfs.manifest.KeyFiles.parseCertificate(
+                          "crt",
+                          Files.readAllBytes(Fixtures.ROOT.resolve("keys/" + FQRN + ".crt"))),
+                      HashAlgorithm.SHA1)
+                  .toFingerprint()
+              + "\n");
+      ClientSettings s =
+          ClientSettings.fromConfig(
+                  FQRN,
+                  java.util.Map.of(
+                      "CVMFS_SERVER_URL", fixture.url("@fqrn@"),
+                      "CVMFS_PUBLIC_KEY", Fixtures.key(FQRN).toString(),
+                      "CVMFS_BLACKLIST", blacklist.toString()))
+              .cacheDir(tmp.resolve("cache"))
+              .clock(Fixtures.CLOCK)
+              .fetch(Fixtures.FAST)
+              .build();
+      assertThat(s.blacklist()).hasSize(2);
+      assertThatThrownBy(() -> RepositoryClient.open(s))
+          .isInstanceOf(TrustException.class)
+          .hasMessageContaining("is blacklisted");
+      assertCacheEmpty(tmp.resolve("cache"));
     }
 
     @Test
@@ -309,6 +342,28 @@ class BadInputIT {
         assertThat(client.currentServer()).isEqualTo(fixture.url(FQRN));
         try (InputStream in = client.open("/README.txt")) {
           assertThat(sha256(in)).isEqualTo(README_SHA256);
+        }
+      }
+    }
+
+    @Test
+    void serverThatHangs_timesOut_andTheNextIsUsed(@TempDir Path cache) throws Exception {
+      try (TestStratum slow = TestStratum.serve(Fixtures.ROOT)) {
+        slow.fault(".cvmfspublished", TestStratum.Fault.delay(3000));
+        FetchSettings quick =
+            new FetchSettings(
+                Duration.ofSeconds(1),
+                Duration.ofMillis(300),
+                1,
+                Duration.ofMillis(10),
+                Duration.ofMillis(20));
+        try (RepositoryClient client =
+            RepositoryClient.open(
+                Fixtures.settings(FQRN, slow.url(FQRN) + ";" + fixture.url(FQRN), cache)
+                    .fetch(quick)
+                    .build())) {
+          assertThat(client.currentServer()).isEqualTo(fixture.url(FQRN));
+          assertThat(slow.requests(".cvmfspublished")).isEqualTo(2); // tried, retried, left
         }
       }
     }

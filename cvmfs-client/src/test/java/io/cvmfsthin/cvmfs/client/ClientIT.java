@@ -86,6 +86,28 @@ class ClientIT {
   }
 
   @Test
+  void staleProxyCopy_isAskedForAgainWithNoCache(@TempDir Path cache) throws Exception {
+    ContentHash readme = ContentHash.parse("fc3945a273fbff5c2825d3bc34e5ed1958644892");
+    String object = readme.objectPath(ObjectType.FILE);
+    try (TestStratum proxy = TestStratum.serve(Fixtures.ROOT);
+        RepositoryClient client =
+            RepositoryClient.open(
+                Fixtures.settings(FQRN, "http://stratum-one.invalid/cvmfs/@fqrn@", cache)
+                    .proxies("127.0.0.1:" + proxy.port())
+                    .build())) {
+      proxy.fault(
+          object,
+          TestStratum.Fault.staleCopy(
+              io.cvmfsthin.cvmfs.object.Zlib.compress(
+                  "stale".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+      try (InputStream in = client.open("/README.txt")) {
+        assertThat(in.readAllBytes()).hasSize(69);
+      }
+      assertThat(proxy.requests(object)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void fileUrl_readsALocalRepository(@TempDir Path cache) throws Exception {
     String url = Fixtures.ROOT.toAbsolutePath().normalize().toUri() + "cvmfs/@fqrn@";
     try (RepositoryClient client =

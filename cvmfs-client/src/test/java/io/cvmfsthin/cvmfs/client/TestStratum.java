@@ -21,7 +21,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class TestStratum implements AutoCloseable {
   /** What to answer instead of the file; null fields keep the real value. */
-  record Fault(int status, byte[] body, int truncateAfter, long delayMillis) {
+  record Fault(int status, byte[] body, int truncateAfter, long delayMillis, boolean cached) {
+    Fault(int status, byte[] body, int truncateAfter, long delayMillis) {
+      this(status, body, truncateAfter, delayMillis, false);
+    }
+
+    /** A stale proxy copy: served unless the request says Cache-Control: no-cache. */
+    static Fault staleCopy(byte[] body) {
+      return new Fault(200, body, -1, 0, true);
+    }
+
     static Fault status(int status, String body) {
       return new Fault(status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8), -1, 0);
     }
@@ -99,6 +108,11 @@ final class TestStratum implements AutoCloseable {
         if (path.endsWith(f.getKey())) {
           fault = f.getValue();
         }
+      }
+      if (fault != null
+          && fault.cached()
+          && "no-cache".equals(ex.getRequestHeaders().getFirst("Cache-Control"))) {
+        fault = null;
       }
       if (fault != null && fault.delayMillis() > 0) {
         Thread.sleep(fault.delayMillis());

@@ -29,7 +29,10 @@ public final class CatCommand implements Callable<Integer> {
     PrintStream out = System.out;
     try (RepositoryOptions.OpenRepository repo = repository.open(fqrn, main.verbose());
         InputStream in = repo.client().open(path)) {
-      in.transferTo(out);
+      byte[] buf = new byte[256 * 1024];
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        out.write(buf, 0, n);
+      }
     }
     out.flush();
     if (out.checkError()) {

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmark: `cvmfs-thin cat` of a generated file (default 100 MB) through a CernVM-FS repository
+# on loopback, beside `curl` of the same bytes from the same server. One run; prints seconds and
+# ratios. The repository is written by make-repo.py (openssl-signed, 8 MiB zlib chunks); the server
+# is a private nginx if installed, else python3 -m http.server.
+#
+# Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+top="$(cd "$here/../.." && pwd)"
+size_mb="${1:-100}"
+fqrn=bench.example.org
+jar="$top/plugin/target/cvmfs-thin.jar"
+work="$(mktemp -d /tmp/cvmfs-bench.XXXXXX)"
+chmod 755 "$work" # nginx workers run as an unprivileged user
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+[ -f "$jar" ] || (cd "$top" && mvn -B -q -pl cvmfs-client,plugin -am install -DskipTests)
+python3 "$here/make-repo.py" "$work/srv" "$fqrn" "$size_mb" >&2
+
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+if command -v nginx >/dev/null; then
+  mkdir -p "$work/nginx/logs"
+  cat >"$work/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  server { listen 127.0.0.1:$port; root $work/srv; }
+}
+CONF
+  nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+  server_pid=$!
+  server=nginx
+else
+  python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/srv" >/dev/null 2>&1 &
+  server_pid=$!
+  server="python3 http.server"
+fi
+base="http://127.0.0.1:$port"
+for _ in $(seq 50); do curl -sf "$base/big.bin" -o /dev/null -r 0-0 && break; sleep 0.1; done
+
+now() { date +%s.%N; }
+cpu() { awk '{printf "%.2f", $1 + $2}' "$work/cpu"; } # user+sys of the last timed command
+timed() { /usr/bin/time -o "$work/cpu" -f "%U %S" "$@"; }
+seconds() { python3 -c "print('%.3f' % ($2 - $1))"; }
+key="$work/srv/keys/$fqrn.pub"
+url="$base/cvmfs/@fqrn@"
+expected="$(sha256sum "$work/srv/big.bin" | cut -d' ' -f1)"
+
+# 1. curl of the plain file (the same bytes, uncompressed)
+t0=$(now); timed curl -sf "$base/big.bin" -o /dev/null; t1=$(now)
+curl_plain=$(seconds "$t0" "$t1"); curl_plain_cpu=$(cpu)
+# 2. curl of the chunk objects the client fetches (compressed), one after another
+objects=$(cd "$work/srv/cvmfs/$fqrn" && find data -name '*P' | sort)
+t0=$(now); for o in $objects; do curl -sf "$base/cvmfs/$fqrn/$o" -o /dev/null; done; t1=$(now)
+curl_objects=$(seconds "$t0" "$t1")
+# 3. cat with an empty cache: fetch, verify, inflate, store, write
+t0=$(now)
+timed java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin >/dev/null
+t1=$(now)
+cat_cold=$(seconds "$t0" "$t1"); cat_cold_cpu=$(cpu)
+# 4. cat again: everything from the cache
+t0=$(now); timed java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin >/dev/null; t1=$(now)
+cat_warm=$(seconds "$t0" "$t1"); cat_warm_cpu=$(cpu)
+# 5. fixed cost: ls of the root with a warm cache (JVM start, trust chain, catalog)
+t0=$(now); timed java -jar "$jar" ls --url "$url" --key "$key" --cache "$work/cache" "$fqrn" / >/dev/null; t1=$(now)
+fixed=$(seconds "$t0" "$t1"); fixed_cpu=$(cpu)
+# untimed: the bytes are right
+got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
+[ "$got" = "$expected" ] || { echo "cat returned other bytes: $got != $expected" >&2; exit 1; }
+
+load="$(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
+python3 - "$size_mb" "$server" "$load" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" \
+  "$curl_plain_cpu" "$cat_cold_cpu" "$cat_warm_cpu" "$fixed_cpu" <<'PY'
+import sys
+mb, server, load = sys.argv[1:4]
+cp, co, cc, cw, fx, cpc, ccc, cwc, fxc = map(float, sys.argv[4:])
+print(f"{mb} MB over loopback from {server}, one run, load {load}")
+print(f"  {'':48s} {'wall s':>8s} {'ratio':>7s} {'cpu s':>7s}")
+for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", co, None),
+                   ("cat, empty cache", cc, ccc), ("cat, warm cache", cw, cwc),
+                   ("ls /, warm cache (fixed cost: JVM, trust chain)", fx, fxc)]:
+    cpu = "-" if c is None else f"{c:.2f}"
+    print(f"  {name:48s} {t:8.3f} x{t / cp:6.2f} {cpu:>7s}")
+PY
