@@ -105,7 +105,8 @@ final class LayerMounts {
     }
     int count = counts.getOrDefault(id, 0);
     if (count == 0) {
-      if (!mounter.mountInfo().isMountPoint(store.mergedDir(id).toRealPath())) {
+      Path merged = store.mergedDir(id);
+      if (!Files.isDirectory(merged) || !mounter.mountInfo().isMountPoint(merged.toRealPath())) {
         log.debug("layer {}: put without a mount, nothing to do", id);
         return;
       }

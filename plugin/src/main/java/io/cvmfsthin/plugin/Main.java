@@ -1,6 +1,10 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.plugin.cli.CatCommand;
+import io.cvmfsthin.plugin.cli.ConvertCommand;
+import io.cvmfsthin.plugin.cli.LsCommand;
 import io.cvmfsthin.plugin.cli.MountCommand;
+import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +22,15 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {ServeCommand.class, MountCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RepoCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      MountCommand.class,
+      ConvertCommand.class,
+      ServeCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
 
   @Option(
@@ -26,6 +38,11 @@ public final class Main {
       scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces with errors.")
   boolean verbose;
+
+  /** Whether {@code --verbose} was given: stack traces with errors, debug logging. */
+  public boolean verbose() {
+    return verbose;
+  }
 
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("serve") && System.getProperty("LOG_TARGET") == null) {
@@ -47,6 +64,18 @@ public final class Main {
             e.printStackTrace(commandLine.getErr());
           }
           return 1;
+        });
+    cli.setParameterExceptionHandler(
+        (e, params) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "error: "
+                      + e.getMessage()
+                      + " (see "
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help)");
+          return c.getCommandSpec().exitCodeOnInvalidInput();
         });
     return cli.execute(args);
   }

@@ -1,7 +1,6 @@
 package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.driver.GraphDriver;
-import io.cvmfsthin.driver.RepositoryMounts;
 import io.cvmfsthin.plugin.protocol.PluginApi;
 import io.cvmfsthin.plugin.server.PluginServer;
 import java.nio.file.Path;
@@ -44,6 +43,14 @@ final class ServeCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(
+      names = "--cvmfs-config",
+      defaultValue = "${env:CVMFS_CONFIG_DIR:-/etc/cvmfs}",
+      description =
+          "CernVM-FS configuration directory: default.conf, config.d/, keys/ (default:"
+              + " ${DEFAULT-VALUE}).")
+  Path configDir;
+
+  @Option(
       names = "--workers",
       defaultValue = "32",
       description = "Threads for driver calls (default: ${DEFAULT-VALUE}).")
@@ -53,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
     ThreadPoolExecutor pool = newWorkers(workers);
-    RepositoryMounts repositories = RepositoryMounts.NONE;
+    CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
     GraphDriver driver = new GraphDriver(repositories);
     DriverBackend backend = new DriverBackend(driver, stateDir);
     PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
@@ -83,6 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         log.warn("{} driver calls still running at shutdown", pool.getActiveCount());
         pool.shutdownNow();
       }
+      repositories.close();
       log.info("plugin stopped");
     } finally {
       shutdownDone.countDown();

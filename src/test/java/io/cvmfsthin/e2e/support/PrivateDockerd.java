@@ -18,6 +18,8 @@ public final class PrivateDockerd implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
   private final Path dir;
+  // socket paths are limited to 108 bytes: exec-root and socket live in a short directory
+  private final Path shortDir;
   private final Path socket;
   private Process process;
   private String storageDriver;
@@ -25,7 +27,12 @@ public final class PrivateDockerd implements AutoCloseable {
 
   public PrivateDockerd(Path dir) {
     this.dir = dir.toAbsolutePath();
-    this.socket = this.dir.resolve("docker.sock");
+    try {
+      this.shortDir = Files.createTempDirectory(Path.of("/tmp"), "dk");
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot create a directory in /tmp", e);
+    }
+    this.socket = shortDir.resolve("docker.sock");
   }
 
   public static String dockerCli() {
@@ -59,7 +66,7 @@ public final class PrivateDockerd implements AutoCloseable {
       throw new IllegalStateException("dockerd already running in " + dir);
     }
     this.storageDriver = storageDriver;
-    Files.createDirectories(dir.resolve("exec"));
+    Files.createDirectories(shortDir.resolve("exec"));
     Files.createDirectories(dataRoot());
     List<String> cmd =
         new ArrayList<>(
@@ -70,7 +77,7 @@ public final class PrivateDockerd implements AutoCloseable {
                 "--data-root",
                 dataRoot().toString(),
                 "--exec-root",
-                dir.resolve("exec").toString(),
+                shortDir.resolve("exec").toString(),
                 "-H",
                 host(),
                 "--pidfile",
@@ -142,6 +149,7 @@ public final class PrivateDockerd implements AutoCloseable {
     process = null;
     // dockerd leaves its data-root bind mount (and plugin mounts) behind
     Mounts.unmountAllBelow(dir);
+    Mounts.unmountAllBelow(shortDir);
   }
 
   public String tail(int lines) {

@@ -107,6 +107,7 @@ final class CatalogDatabase implements AutoCloseable {
       config.enforceForeignKeys(true);
       config.setJournalMode(SQLiteConfig.JournalMode.MEMORY);
       config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+      config.setGetGeneratedKeys(false);
       conn = config.createConnection("jdbc:sqlite:" + file);
       if (fresh) {
         try (Statement s = conn.createStatement()) {
@@ -418,6 +419,10 @@ final class CatalogDatabase implements AutoCloseable {
   void finish() throws IOException {
     try {
       conn.commit();
+      for (PreparedStatement s :
+          List.of(insert, lookup, children, insertChunk, deleteRow, deleteChunks)) {
+        s.close();
+      }
       if (deleted) {
         conn.setAutoCommit(true);
         try (Statement s = conn.createStatement()) {

@@ -59,6 +59,7 @@ final class ContentWriter {
           long end = pos + off + cut;
           if (first == null && chunks.isEmpty()) {
             first = current;
+            first.seal();
             chunks.add(new FileChunk(chunkStart, end - chunkStart, null));
           } else {
             if (first != null) {

@@ -100,6 +100,7 @@ final class HistoryDatabase {
     config.enforceForeignKeys(true);
     config.setJournalMode(SQLiteConfig.JournalMode.MEMORY);
     config.setSynchronous(SQLiteConfig.SynchronousMode.OFF);
+    config.setGetGeneratedKeys(false);
     return config.createConnection("jdbc:sqlite:" + file);
   }
 

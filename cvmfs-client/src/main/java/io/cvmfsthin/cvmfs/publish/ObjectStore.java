@@ -20,6 +20,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.Deflater;
+import java.util.zip.DeflaterOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ final class ObjectStore {
   private final Path txn;
   private final HashAlgorithm algorithm;
   private final List<Path> created = new ArrayList<>();
+  private final Deflater deflater =
+      new Deflater(Deflater.DEFAULT_COMPRESSION); // reused, one sink at a time
 
   ObjectStore(Path repository, HashAlgorithm algorithm) {
     this.repository = repository;
@@ -146,10 +150,16 @@ final class ObjectStore {
     private final Spill spill = new Spill();
     private final HashingOutputStream hashing = new HashingOutputStream(spill, algorithm);
     private final OutputStream head;
+    private ContentHash hash;
     private boolean done;
 
     private ObjectSink(Compression compression) {
-      this.head = compression == Compression.ZLIB ? Zlib.compressing(hashing) : hashing;
+      if (compression == Compression.ZLIB) {
+        deflater.reset();
+        this.head = new DeflaterOutputStream(hashing, deflater, 64 * 1024);
+      } else {
+        this.head = hashing;
+      }
     }
 
     @Override
@@ -162,11 +172,22 @@ final class ObjectStore {
       head.write(b, off, len);
     }
 
-    /** Finishes the object and puts it under its name; returns its hash. */
+    /**
+     * Ends the object's bytes (finishing compression, which frees the store's deflater for the next
+     * sink) and returns its hash; the object is stored by {@link #commit}.
+     */
+    ContentHash seal() throws IOException {
+      if (hash == null) {
+        head.close();
+        hash = hashing.hash();
+      }
+      return hash;
+    }
+
+    /** Seals the object and puts it under its name; returns its hash. */
     ContentHash commit(ObjectType type) throws IOException {
-      head.close();
+      seal();
       done = true;
-      ContentHash hash = hashing.hash();
       Path target = path(hash, type);
       if (Files.exists(target)) {
         spill.discard();
@@ -200,7 +221,9 @@ final class ObjectStore {
       if (!done) {
         done = true;
         try {
-          head.close();
+          if (hash == null) {
+            head.close();
+          }
         } finally {
           spill.discard();
         }

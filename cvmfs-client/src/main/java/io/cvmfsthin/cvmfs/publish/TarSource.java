@@ -68,7 +68,18 @@ final class TarSource {
       node.symlink = checkSymlink(name, path, e.getLinkName());
       node.sizeBytes = node.symlink.getBytes(StandardCharsets.UTF_8).length;
     } else if (e.isLink()) {
-      SourceNode target = lookup(root, components(e.getLinkName()));
+      SourceNode target;
+      try {
+        target = lookup(root, components(e.getLinkName()));
+      } catch (TarFormatException bad) {
+        throw new TarFormatException(
+            "tar entry '"
+                + shorten(name)
+                + "': hard link to '"
+                + shorten(e.getLinkName())
+                + "' leaves the archive",
+            bad);
+      }
       if (target == null || target.isDirectory()) {
         throw new TarFormatException(
             "tar entry '"

@@ -181,6 +181,30 @@ class BadInputIT {
         }
       }
     }
+
+    @Test
+    void olderManifest_afterARestart_isRefused(@TempDir Path tmp) throws Exception {
+      Path repo = Fixtures.copyRepo(FQRN, tmp.resolve("srv"));
+      TestSigner signer = TestSigner.forRepo(repo, FQRN);
+      signer.writeWhitelist();
+      signer.writeManifest(signer.manifest(ROOT_REV5, 5, 1795752600L));
+      Path cache = tmp.resolve("cache");
+      try (TestStratum srv = TestStratum.serve(tmp.resolve("srv"))) {
+        ClientSettings s =
+            Fixtures.settings(FQRN, srv.url(FQRN), cache)
+                .masterKeys(signer.writeMasterKey(tmp.resolve("keys")))
+                .build();
+        try (RepositoryClient client = RepositoryClient.open(s)) {
+          assertThat(client.revision()).isEqualTo(5);
+        }
+        assertThat(cache.resolve("cvmfschecksum." + FQRN)).hasContent(ROOT_REV5 + "T1795752600R5");
+        signer.writeManifest(signer.manifest(ROOT_REV3, 3, 1795752500L)); // replayed, older
+        assertThatThrownBy(() -> RepositoryClient.open(s))
+            .isInstanceOf(TrustException.class)
+            .hasMessageContaining(".cvmfspublished from " + srv.url(FQRN))
+            .hasMessageContaining("is older than revision 5 published at 1795752600");
+      }
+    }
   }
 
   @Nested

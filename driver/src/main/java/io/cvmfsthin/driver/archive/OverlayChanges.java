@@ -14,11 +14,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * overlay2's native Changes: walk the upper dir in lexical order; a 0/0 character device or an
- * opaque directory is a deletion of its path; an entry that also exists (following symlinks) in a
- * lower dir is a modification, except a directory whose size, mode and mtime equal the lower one;
- * anything else is an addition; the parent of every addition or deletion is reported as modified
- * once, unless it is {@code /} or already reported.
+ * Changes as dockerd 20.10 with overlay2 reports them (checked against {@code docker diff} by
+ * Overlay2ParityIT): walk the upper dir in lexical order; a 0/0 character device is a deletion of
+ * its path; an entry that also exists (following symlinks) in a lower dir is a modification, except
+ * a directory whose size, mode and mtime equal the lower one; anything else is an addition; an
+ * opaque directory is a modification (or addition) and every entry the lower stack showed in it and
+ * the upper no longer has is a deletion; the parent of every addition or deletion is reported as
+ * modified once, unless it is {@code /} or already reported.
  */
 public final class OverlayChanges {
   private static final int S_IFMT = 0170000;
@@ -60,7 +62,8 @@ public final class OverlayChanges {
       boolean isDir = (mode & S_IFMT) == S_IFDIR;
       PathChange.Kind kind = null;
       boolean skip = false;
-      if (deleted(child, mode, (Long) a.get("rdev"))) {
+      boolean opaque = isDir && opaque(child);
+      if (!isDir && whiteout(mode, (Long) a.get("rdev"))) {
         kind = PathChange.Kind.DELETED;
       } else {
         kind = PathChange.Kind.ADDED;
@@ -96,23 +99,63 @@ public final class OverlayChanges {
         }
         changes.add(new PathChange(childRel, kind));
       }
+      if (opaque) {
+        for (String hidden : visibleInLowers(lowers, childRel)) {
+          if (!Files.exists(child.resolve(hidden), LinkOption.NOFOLLOW_LINKS)) {
+            if (changedDirs.add(childRel)) {
+              changes.add(new PathChange(childRel, PathChange.Kind.MODIFIED));
+            }
+            changes.add(new PathChange(childRel + "/" + hidden, PathChange.Kind.DELETED));
+          }
+        }
+      }
       if (isDir) {
         walk(child, childRel, lowers, changes, changedDirs);
       }
     }
   }
 
-  private boolean deleted(Path path, int mode, long rdev) throws IOException {
-    if ((mode & S_IFMT) == S_IFCHR && rdev == 0) {
-      return true;
+  private static boolean whiteout(int mode, long rdev) {
+    return (mode & S_IFMT) == S_IFCHR && rdev == 0;
+  }
+
+  private boolean opaque(Path dir) throws IOException {
+    return xattrs
+        .get(dir, Xattrs.OVERLAY_OPAQUE)
+        .map(v -> v.length == 1 && v[0] == 'y')
+        .orElse(false);
+  }
+
+  /** Names visible in the lower stack's view of directory {@code rel} (whiteouts applied). */
+  private List<String> visibleInLowers(List<Path> lowers, String rel) throws IOException {
+    Set<String> seen = new HashSet<>();
+    List<String> visible = new ArrayList<>();
+    for (Path lower : lowers) {
+      Path dir = lower.resolve(rel.substring(1));
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+          break; // a file or whiteout hides everything below
+        }
+        continue;
+      }
+      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+        for (Path p : s) {
+          String name = p.getFileName().toString();
+          if (seen.add(name)) {
+            Map<String, Object> a =
+                Files.readAttributes(p, "unix:mode,rdev", LinkOption.NOFOLLOW_LINKS);
+            if (!whiteout((Integer) a.get("mode"), (Long) a.get("rdev"))) {
+              visible.add(name);
+            }
+          }
+        }
+      }
+      if (opaque(dir)) {
+        break;
+      }
     }
-    if ((mode & S_IFMT) == S_IFDIR) {
-      return xattrs
-          .get(path, Xattrs.OVERLAY_OPAQUE)
-          .map(v -> v.length == 1 && v[0] == 'y')
-          .orElse(false);
-    }
-    return false;
+    visible.sort(null);
+    return visible;
   }
 
   /** Go's sameFsTime: equal, or equal seconds when either side has no nanoseconds. */

@@ -140,12 +140,17 @@ public final class TarApplier {
           || type == TarConstants.LF_OLDNORM
           || type == TarConstants.LF_CONTIG
           || type == TarConstants.LF_GNUTYPE_SPARSE) {
-        writeFile(in, target, entry.getRealSize(), buffer);
+        writeFile(in, target, entry.getRealSize(), buffer, name);
       } else {
         throw new TarFormatException(
             "entry " + TarPaths.quote(name) + ": unsupported entry type '" + (char) type + "'");
       }
-      metadata.owner(target, (int) entry.getLongUserId(), (int) entry.getLongGroupId());
+      int uid = (int) entry.getLongUserId();
+      int gid = (int) entry.getLongGroupId();
+      if (!entry.isLink() || !sameOwner(target, uid, gid)) {
+        // chown(2) drops security.capability, so a hard link to a capable file keeps it
+        metadata.owner(target, uid, gid);
+      }
       if (!entry.isSymbolicLink() && followUpMetadata) {
         metadata.mode(target, entry.getMode());
       }
@@ -206,14 +211,20 @@ public final class TarApplier {
   }
 
   /** Writes the entry's data, leaving holes where whole chunks are zero. */
-  private static void writeFile(InputStream in, Path target, long size, byte[] buffer)
+  private static void writeFile(InputStream in, Path target, long size, byte[] buffer, String entry)
       throws IOException {
     try (FileChannel out =
         FileChannel.open(
             target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
       long position = 0;
       while (true) {
-        int n = in.readNBytes(buffer, 0, buffer.length);
+        int n;
+        try {
+          n = in.readNBytes(buffer, 0, buffer.length);
+        } catch (IOException e) {
+          throw new TarFormatException(
+              "entry " + TarPaths.quote(entry) + ": malformed tar: " + e.getMessage(), e);
+        }
         if (n <= 0) {
           break;
         }
@@ -228,12 +239,23 @@ public final class TarApplier {
       }
       if (position != size) {
         throw new TarFormatException(
-            "entry data of " + target.getFileName() + " ended after " + position + " of " + size);
+            "entry "
+                + TarPaths.quote(entry)
+                + ": malformed tar, data ended after "
+                + position
+                + " of "
+                + size
+                + " bytes");
       }
       if (out.size() < size) {
         out.write(ByteBuffer.wrap(new byte[1]), size - 1); // extend over a trailing hole
       }
     }
+  }
+
+  private static boolean sameOwner(Path path, int uid, int gid) throws IOException {
+    Map<String, Object> a = Files.readAttributes(path, "unix:uid,gid", NOFOLLOW);
+    return (Integer) a.get("uid") == uid && (Integer) a.get("gid") == gid;
   }
 
   private static BasicFileAttributes lstat(Path path) throws IOException {

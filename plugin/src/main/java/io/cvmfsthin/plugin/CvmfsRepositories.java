@@ -1,0 +1,105 @@
+package io.cvmfsthin.plugin;
+
+import io.cvmfsthin.cvmfs.client.ClientSettings;
+import io.cvmfsthin.cvmfs.config.ConfigFiles;
+import io.cvmfsthin.cvmfs.fuse.MountOptions;
+import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
+import io.cvmfsthin.driver.RepositoryMounts;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's repository mounts, served by the FUSE client in the layer view: one mount per
+ * repository under {@code <state>/cvmfs/<fqrn>}, reference counted by the driver's get/put.
+ *
+ * <p>Settings come the CVMFS way: the configuration directory (the plugin's {@code cvmfs-config}
+ * mount, laid out like {@code /etc/cvmfs}), then the plugin's non-empty {@code CVMFS_*} environment
+ * ({@code docker plugin set}) on top. Without a proxy setting the plugin goes {@code DIRECT};
+ * without a key setting it trusts {@code <config>/keys}.
+ */
+final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CvmfsRepositories.class);
+
+  private final MountedRepositories mounts;
+
+  CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
+    Path cacheBase = stateDir.resolve("cache");
+    this.mounts =
+        new MountedRepositories(
+            stateDir.resolve("cvmfs"),
+            new PluginConfig(configRoot, cacheBase, environment),
+            MountOptions.LAYER_VIEW);
+  }
+
+  @Override
+  public boolean isConfigured(String fqrn) {
+    return mounts.isConfigured(fqrn);
+  }
+
+  @Override
+  public Path acquire(String fqrn) throws IOException {
+    return mounts.acquire(fqrn);
+  }
+
+  @Override
+  public void release(String fqrn) {
+    mounts.release(fqrn);
+  }
+
+  /** Unmounts every repository (plugin shutdown). */
+  @Override
+  public void close() {
+    mounts.close();
+  }
+
+  /** CVMFS configuration files with the plugin's environment on top. */
+  static final class PluginConfig implements MountedRepositories.SettingsResolver {
+    private final Path configRoot;
+    private final Path cacheBase;
+    private final Map<String, String> environment;
+
+    PluginConfig(Path configRoot, Path cacheBase, Map<String, String> environment) {
+      this.configRoot = configRoot;
+      this.cacheBase = cacheBase;
+      this.environment = Map.copyOf(environment);
+    }
+
+    Map<String, String> values(String fqrn) throws IOException {
+      Map<String, String> config = new HashMap<>(ConfigFiles.load(configRoot, fqrn));
+      environment.forEach(
+          (k, v) -> {
+            if (k.startsWith("CVMFS_") && !v.isBlank()) {
+              config.put(k, v);
+            }
+          });
+      config.putIfAbsent("CVMFS_HTTP_PROXY", "DIRECT");
+      if (!config.containsKey("CVMFS_PUBLIC_KEY") && !config.containsKey("CVMFS_KEYS_DIR")) {
+        config.put("CVMFS_KEYS_DIR", configRoot.resolve("keys").toString());
+      }
+      if (!config.containsKey("CVMFS_CACHE_DIR") && !config.containsKey("CVMFS_CACHE_BASE")) {
+        config.put("CVMFS_CACHE_DIR", cacheBase.resolve(fqrn).toString());
+      }
+      return config;
+    }
+
+    @Override
+    public boolean isConfigured(String fqrn) {
+      try {
+        String url = values(fqrn).get("CVMFS_SERVER_URL");
+        return url != null && !url.isBlank();
+      } catch (IOException | IllegalArgumentException e) {
+        log.warn("CVMFS configuration of {} in {} unreadable: {}", fqrn, configRoot, e.toString());
+        return false;
+      }
+    }
+
+    @Override
+    public ClientSettings settings(String fqrn) throws IOException {
+      return ClientSettings.fromConfig(fqrn, values(fqrn)).build();
+    }
+  }
+}
