@@ -3,6 +3,7 @@ package io.cvmfsthin.plugin;
 import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.ConvertCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
+import io.cvmfsthin.plugin.cli.MountCommand;
 import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,6 +26,7 @@ import picocli.CommandLine.Option;
       RepoCommand.class,
       LsCommand.class,
       CatCommand.class,
+      MountCommand.class,
       ConvertCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class

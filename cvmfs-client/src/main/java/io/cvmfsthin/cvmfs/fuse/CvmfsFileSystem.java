@@ -13,7 +13,6 @@ import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,12 +57,14 @@ final class CvmfsFileSystem extends FuseStubFS {
   private final RepositoryClient client;
   private final RepositoryView view;
   private final FuseCounters counters;
-  private final Map<Long, OpenFile> open = new ConcurrentHashMap<>(); // by handle
+  private final Map<Long, Handle> open = new ConcurrentHashMap<>(); // by handle
   private final AtomicLong nextHandle = new AtomicLong(1);
-  // path -> content identity at its last open, to decide keep_cache
-  private final Map<String, Object> lastContent = new ConcurrentHashMap<>();
+  private final PageCachePolicy pageCache = new PageCachePolicy(MAX_REMEMBERED_CONTENT);
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   private final CompletableFuture<Void> destroyed = new CompletableFuture<>();
+
+  /** An open file with what its release needs. */
+  private record Handle(OpenFile file, String path, Object content) {}
 
   CvmfsFileSystem(RepositoryClient client, RepositoryView view, FuseCounters counters) {
     this.client = client;
@@ -215,15 +216,11 @@ final class CvmfsFileSystem extends FuseStubFS {
           OpenFile.open(
               e, chunks, (hash, type, size) -> client.objectFile(hash, type, compression, size));
       long handle = nextHandle.getAndIncrement();
-      open.put(handle, f);
-      fi.fh.set(handle);
       Object content = e.hash() != null ? e.hash() : chunks;
-      if (lastContent.size() > MAX_REMEMBERED_CONTENT) {
-        lastContent.clear();
-      }
-      Object before = lastContent.put(p, content);
-      // the kernel keeps its page cache only if this path had the same content at its last open
-      Stats.keepCache(fi, Objects.equals(before, content));
+      open.put(handle, new Handle(f, p, content));
+      fi.fh.set(handle);
+      PageCachePolicy.Decision d = pageCache.open(p, content);
+      Stats.openFlags(fi, d.keepCache(), d.directIo());
       return 0;
     } catch (NoSuchFileException e) {
       return -ErrorCodes.ENOENT();
@@ -236,10 +233,11 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int read(
       String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     counters.call(Op.READ);
-    OpenFile f = open.get(fi.fh.get());
-    if (f == null) {
+    Handle h = open.get(fi.fh.get());
+    if (h == null) {
       return -ErrorCodes.EBADF();
     }
+    OpenFile f = h.file();
     try {
       int want = (int) Math.min(size, Integer.MAX_VALUE);
       byte[] bytes = READ_BUFFERS.get();
@@ -260,10 +258,11 @@ final class CvmfsFileSystem extends FuseStubFS {
   @Override
   public int release(String path, FuseFileInfo fi) {
     counters.call(Op.RELEASE);
-    OpenFile f = open.remove(fi.fh.get());
-    if (f != null) {
+    Handle h = open.remove(fi.fh.get());
+    if (h != null) {
+      pageCache.release(h.path(), h.content());
       try {
-        f.close();
+        h.file().close();
       } catch (IOException e) {
         log.warn("release {}: closing the cached copy failed", path, e);
       }

@@ -114,8 +114,7 @@ public final class MountedRepositories implements AutoCloseable {
       @Override
       public ClientSettings settings(String fqrn) throws IOException {
         Map<String, String> config = ConfigFiles.load(configRoot, fqrn);
-        ClientSettings.Builder b = ClientSettings.builder(fqrn).cacheDir(cacheBase.resolve(fqrn));
-        b = ClientSettings.fromConfig(fqrn, config);
+        ClientSettings.Builder b = ClientSettings.fromConfig(fqrn, config);
         if (!config.containsKey("CVMFS_CACHE_DIR") && !config.containsKey("CVMFS_CACHE_BASE")) {
           b.cacheDir(cacheBase.resolve(fqrn));
         }

@@ -11,6 +11,7 @@ import ru.serce.jnrfuse.struct.Statvfs;
 final class Stats {
   static final int BLOCK_SIZE = 4096;
   private static final int BITFIELD_OFFSET = 20;
+  private static final int DIRECT_IO_BIT = 1;
   private static final int KEEP_CACHE_BIT = 1 << 1;
 
   private Stats() {}
@@ -50,14 +51,16 @@ final class Stats {
   }
 
   /**
-   * Sets {@code fuse_file_info.keep_cache}. jnr-fuse maps the C bit fields as bytes (its own TODO
-   * says so); in libfuse 2.9 on 64-bit Linux they are bits of the 32-bit word at offset 20 after
-   * {@code int flags; unsigned long fh_old; int writepage;}, direct_io bit 0, keep_cache bit 1.
+   * Sets {@code fuse_file_info.keep_cache} and {@code direct_io}. jnr-fuse maps the C bit fields as
+   * bytes (its own TODO says so); in libfuse 2.9 on 64-bit Linux they are bits of the 32-bit word
+   * at offset 20 after {@code int flags; unsigned long fh_old; int writepage;}, direct_io bit 0,
+   * keep_cache bit 1.
    */
-  static void keepCache(FuseFileInfo fi, boolean keep) {
+  static void openFlags(FuseFileInfo fi, boolean keepCache, boolean directIo) {
     Pointer p = Struct.getMemory(fi);
-    int word = p.getInt(BITFIELD_OFFSET);
-    p.putInt(BITFIELD_OFFSET, keep ? word | KEEP_CACHE_BIT : word & ~KEEP_CACHE_BIT);
+    int word = p.getInt(BITFIELD_OFFSET) & ~(KEEP_CACHE_BIT | DIRECT_IO_BIT);
+    p.putInt(
+        BITFIELD_OFFSET, word | (keepCache ? KEEP_CACHE_BIT : 0) | (directIo ? DIRECT_IO_BIT : 0));
   }
 
   /** A stat struct of its own memory, for readdir's filler. */

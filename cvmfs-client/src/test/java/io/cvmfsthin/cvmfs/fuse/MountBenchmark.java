@@ -1,0 +1,208 @@
+package io.cvmfsthin.cvmfs.fuse;
+
+import io.cvmfsthin.cvmfs.publish.Publication;
+import io.cvmfsthin.cvmfs.publish.RepositorySettings;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Benchmark (not a test): {@code cvmfs-client/bench/mount-bench.sh [workdir]} prints one table for
+ * this machine. Each figure through the FUSE mount is measured beside the same operation on the
+ * local source tree in the same run. FUSE figures are taken on a fresh mount (empty kernel caches)
+ * with a warm object cache, except the cold read, which starts from an empty object cache and
+ * fetches over loopback HTTP. The local tree was just written, so it is in the page cache.
+ */
+public final class MountBenchmark {
+  static final long BIG = Long.getLong("bench.bigBytes", 1L << 30);
+  static final int STAT_FILES = Integer.getInteger("bench.statFiles", 100_000);
+  static final int SMALL = Integer.getInteger("bench.smallFiles", 1000);
+  static final int RANDOM_READS = Integer.getInteger("bench.randomReads", 20_000);
+
+  private MountBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    Path work = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("cvmfs-thin-bench");
+    Path src = work.resolve("src");
+    List<String[]> rows = new ArrayList<>();
+    try {
+      System.err.println("writing the source tree in " + src);
+      makeTree(src);
+      System.err.println("publishing it");
+      try (PublishedRepo repo =
+          PublishedRepo.create(
+              work.resolve("srv"), "bench.example.org", RepositorySettings.DEFAULT)) {
+        repo.publisher.publish(Publication.directory("/", src));
+        Path cache = work.resolve("cache");
+        // fill the object cache with big.bin
+        try (RepositoryMount m = mount(repo, cache, work)) {
+          readSequential(m.mountPoint().resolve("big.bin"));
+        }
+        try (RepositoryMount m = mount(repo, cache, work)) {
+          Path f = m.mountPoint().resolve("big.bin");
+          double fuse = readSequential(f);
+          double local = readSequential(src.resolve("big.bin"));
+          rows.add(row("1 MiB sequential reads, 1 GiB file (MiB/s)", fuse, local));
+        }
+        try (RepositoryMount m = mount(repo, cache, work)) {
+          double fuse = readRandom(m.mountPoint().resolve("big.bin"));
+          double local = readRandom(src.resolve("big.bin"));
+          rows.add(row("4 KiB random reads, 1 GiB file (reads/s)", fuse, local));
+        }
+        try (RepositoryMount m = mount(repo, cache, work)) {
+          double fuse = stat(m.mountPoint(), false);
+          double local = stat(src, false);
+          rows.add(
+              row(
+                  String.format(Locale.ROOT, "stat, %,d existing paths (stats/s)", STAT_FILES),
+                  fuse,
+                  local));
+          fuse = stat(m.mountPoint(), true);
+          local = stat(src, true);
+          rows.add(
+              row(
+                  String.format(Locale.ROOT, "stat, %,d missing paths (stats/s)", STAT_FILES),
+                  fuse,
+                  local));
+        }
+        Path coldCache = work.resolve("cold-cache");
+        try (RepositoryMount m = mount(repo, coldCache, work)) {
+          double fuse = readSmall(m.mountPoint());
+          double local = readSmall(src);
+          rows.add(
+              row(
+                  String.format(
+                      Locale.ROOT, "cold read of %,d small files, loopback HTTP (files/s)", SMALL),
+                  fuse,
+                  local));
+          System.err.println("counters of the cold mount:\n" + m.counters());
+        }
+      }
+      print(rows);
+    } finally {
+      if (args.length == 0) {
+        delete(work);
+      }
+    }
+  }
+
+  static RepositoryMount mount(PublishedRepo repo, Path cache, Path work) throws IOException {
+    return RepositoryMount.mount(
+        repo.settings(cache).quotaBytes(4L << 30).build(), work.resolve("mnt"), MountOptions.PLAIN);
+  }
+
+  static void makeTree(Path src) throws IOException {
+    Files.createDirectories(src);
+    Random r = new Random(1);
+    byte[] block = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(src.resolve("big.bin"))) {
+      for (long n = 0; n < BIG; n += block.length) {
+        r.nextBytes(block);
+        out.write(block);
+      }
+    }
+    for (int d = 0; d < STAT_FILES / 1000; d++) {
+      Path dir = Files.createDirectories(src.resolve("stat/d" + d));
+      for (int i = 0; i < 1000; i++) {
+        Files.createFile(dir.resolve("f" + i));
+      }
+    }
+    Path small = Files.createDirectories(src.resolve("small"));
+    for (int i = 0; i < SMALL; i++) {
+      Files.writeString(small.resolve("s" + i + ".txt"), "small file " + i + " " + r.nextLong());
+    }
+  }
+
+  static double readSequential(Path f) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+    long t0 = System.nanoTime();
+    long total = 0;
+    try (FileChannel ch = FileChannel.open(f)) {
+      int n;
+      while ((n = ch.read(buf.clear())) > 0) {
+        total += n;
+      }
+    }
+    return total / 1048576.0 / seconds(t0);
+  }
+
+  static double readRandom(Path f) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+    Random r = new Random(7);
+    long blocks = BIG / 4096;
+    long t0 = System.nanoTime();
+    try (FileChannel ch = FileChannel.open(f)) {
+      for (int i = 0; i < RANDOM_READS; i++) {
+        ch.read(buf.clear(), (Math.floorMod(r.nextLong(), blocks)) * 4096);
+      }
+    }
+    return RANDOM_READS / seconds(t0);
+  }
+
+  static double stat(Path root, boolean missing) {
+    long t0 = System.nanoTime();
+    int found = 0;
+    for (int d = 0; d < STAT_FILES / 1000; d++) {
+      for (int i = 0; i < 1000; i++) {
+        Path p = root.resolve("stat/d" + d + "/" + (missing ? "m" : "f") + i);
+        try {
+          Files.readAttributes(p, BasicFileAttributes.class);
+          found++;
+        } catch (IOException e) {
+          // missing
+        }
+      }
+    }
+    if (found != (missing ? 0 : STAT_FILES / 1000 * 1000)) {
+      throw new IllegalStateException(root + ": found " + found);
+    }
+    return STAT_FILES / 1000 * 1000 / seconds(t0);
+  }
+
+  static double readSmall(Path root) throws IOException {
+    long t0 = System.nanoTime();
+    for (int i = 0; i < SMALL; i++) {
+      Files.readAllBytes(root.resolve("small/s" + i + ".txt"));
+    }
+    return SMALL / seconds(t0);
+  }
+
+  static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  static String[] row(String what, double fuse, double local) {
+    return new String[] {
+      what,
+      String.format(Locale.ROOT, "%,.0f", fuse),
+      String.format(Locale.ROOT, "%,.0f", local),
+      String.format(Locale.ROOT, "%.2f", fuse / local)
+    };
+  }
+
+  static void print(List<String[]> rows) {
+    System.out.println("| measurement | cvmfs-thin FUSE | local disk, same run | ratio |");
+    System.out.println("| --- | ---: | ---: | ---: |");
+    for (String[] r : rows) {
+      System.out.println("| " + String.join(" | ", r) + " |");
+    }
+  }
+
+  static void delete(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
