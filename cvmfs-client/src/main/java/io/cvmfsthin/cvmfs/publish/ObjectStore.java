@@ -245,7 +245,7 @@ final class ObjectStore {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (fileOut == null && memory.size() + len > MEMORY_LIMIT) {
-        file = Files.createTempFile(txn, "object-", ".tmp");
+        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
         fileOut = Files.newOutputStream(file);
         memory.writeTo(fileOut);
         memory = null;
@@ -266,7 +266,7 @@ final class ObjectStore {
 
     Path toFile() throws IOException {
       if (file == null) {
-        file = Files.createTempFile(txn, "object-", ".tmp");
+        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
         try (OutputStream out = Files.newOutputStream(file)) {
           memory.writeTo(out);
         }

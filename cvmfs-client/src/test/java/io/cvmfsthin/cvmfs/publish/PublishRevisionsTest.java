@@ -136,4 +136,34 @@ class PublishRevisionsTest {
     assertThat(r.content("/opt/tree/d/g")).asString().isEqualTo("f");
     assertThat(r.entries.get("/opt").mode()).isEqualTo(040755);
   }
+
+  @Test
+  void everythingServed_isWorldReadable(@TempDir Path dir) throws Exception {
+    Path storage = dir.resolve("srv");
+    Path keys = dir.resolve("keys");
+    RepositoryPublisher p = TestRepos.create(storage, keys, "perms.example.org");
+    p.publish(
+        Publication.tar(
+            "/", new TestRepos.Tar().file("a", "1").file("big", new byte[300_000]).stream()));
+    try (var walk = Files.walk(storage.resolve("perms.example.org"))) {
+      walk.filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().equals(PublishLock.FILE_NAME))
+          .forEach(
+              f -> {
+                try {
+                  assertThat(
+                          java.nio.file.attribute.PosixFilePermissions.toString(
+                              Files.getPosixFilePermissions(f)))
+                      .as(f.toString())
+                      .isEqualTo("rw-r--r--");
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+    }
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keys.resolve("perms.example.org.masterkey"))))
+        .isEqualTo("rw-------");
+  }
 }
