@@ -20,6 +20,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.slf4j.Logger;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * partial object is never visible under its name; an object that already exists is not written
  * again (deduplication). The store remembers the objects it created, so a failed publish removes
  * exactly those ({@link #removeCreated()}) and a successful one syncs them to disk ({@link
- * #syncCreated()}) before anything refers to them. One publish, one instance; not thread-safe.
+ * #syncCreated()}) before anything refers to them. One publish, one instance; sinks may be used
+ * from several threads at once, one sink per thread.
  */
 final class ObjectStore {
   private static final Logger log = LoggerFactory.getLogger(ObjectStore.class);
@@ -40,9 +43,11 @@ final class ObjectStore {
   private final Path repository;
   private final Path txn;
   private final HashAlgorithm algorithm;
-  private final List<Path> created = new ArrayList<>();
-  private final Deflater deflater =
-      new Deflater(Deflater.DEFAULT_COMPRESSION); // reused, one sink at a time
+  private final Set<Path> created = ConcurrentHashMap.newKeySet();
+  // one deflater per thread, reused from object to object (a Deflater is costly to create)
+  private final ThreadLocal<Deflater> deflaters =
+      ThreadLocal.withInitial(
+          () -> new Deflater(Deflater.DEFAULT_COMPRESSION)); // reused, one sink at a time
 
   ObjectStore(Path repository, HashAlgorithm algorithm) {
     this.repository = repository;
@@ -155,6 +160,7 @@ final class ObjectStore {
 
     private ObjectSink(Compression compression) {
       if (compression == Compression.ZLIB) {
+        Deflater deflater = deflaters.get();
         deflater.reset();
         this.head = new DeflaterOutputStream(hashing, deflater, 64 * 1024);
       } else {
