@@ -22,6 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.slf4j.Logger;
@@ -111,17 +116,59 @@ final class ObjectStore {
     }
   }
 
-  /** Forces every object this store created to disk, then their directories. */
+  /**
+   * Forces every object this store created to disk, then their directories. The fsyncs run on 32
+   * short-lived threads owned by this call: the file system commits concurrent fsyncs together,
+   * which is about ten times faster than one after the other for thousands of small objects.
+   */
   void syncCreated() throws IOException {
-    List<Path> dirs = new ArrayList<>();
-    for (Path p : created) {
-      force(p);
-      if (!dirs.contains(p.getParent())) {
-        dirs.add(p.getParent());
-      }
+    List<Path> files = new ArrayList<>(created);
+    Set<Path> dirs = new java.util.LinkedHashSet<>();
+    for (Path p : files) {
+      dirs.add(p.getParent());
     }
-    for (Path d : dirs) {
-      force(d);
+    forceAll(files);
+    forceAll(new ArrayList<>(dirs));
+  }
+
+  private static void forceAll(List<Path> paths) throws IOException {
+    if (paths.size() < 64) {
+      for (Path p : paths) {
+        force(p);
+      }
+      return;
+    }
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            32,
+            r -> {
+              Thread t = new Thread(r, "object-fsync-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (Path p : paths) {
+        done.add(
+            pool.submit(
+                () -> {
+                  force(p);
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while syncing objects");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException("syncing objects failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 
