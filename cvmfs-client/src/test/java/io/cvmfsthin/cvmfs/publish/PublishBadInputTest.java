@@ -191,4 +191,24 @@ class PublishBadInputTest {
     assertThat(storage.resolve("partial.example.org")).doesNotExist();
     assertUnchanged();
   }
+
+  @Test
+  void hostileEntryAfterPooledWrites_leavesNothingBehind() throws Exception {
+    TestRepos.Tar t = new TestRepos.Tar();
+    for (int i = 0; i < 300; i++) {
+      t.file("f" + i, PublishRoundTripIT.random(1000 + i, i));
+    }
+    byte[] tar = t.file("/abs", "x").bytes();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      RepositoryPublisher pooled = publisher.withExecutor(pool);
+      assertThatThrownBy(() -> pooled.publish(Publication.tar("/", new ByteArrayInputStream(tar))))
+          .isInstanceOf(TarFormatException.class)
+          .hasMessageContaining("'/abs'");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertUnchanged();
+  }
 }

@@ -13,6 +13,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,34 +182,50 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      RepositoryPublisher p = RepositoryPublisher.open(at.storage, at.keys, at.fqrn);
-      Publication.Mode mode = ifAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE;
-      PublishResult r;
-      if (source.equals("-")) {
-        r = p.publish(publication(Publication.tar(path, System.in), mode));
-      } else {
-        Path src = Path.of(source);
-        if (Files.isDirectory(src)) {
-          r = p.publish(publication(Publication.directory(path, src), mode));
-        } else if (Files.isRegularFile(src)) {
-          try (InputStream in = Files.newInputStream(src)) {
-            r = p.publish(publication(Publication.tar(path, in), mode));
-          }
-        } else {
-          throw new NoSuchFileException(source, null, "no such directory or tar file");
-        }
+      // compression and hashing of file contents run on one thread per CPU
+      AtomicInteger threads = new AtomicInteger();
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              Runtime.getRuntime().availableProcessors(),
+              r -> {
+                Thread t = new Thread(r, "publish-content-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        PublishResult r =
+            publish(RepositoryPublisher.open(at.storage, at.keys, at.fqrn).withExecutor(pool));
+        spec.commandLine()
+            .getOut()
+            .printf(
+                r.changed()
+                    ? "published %s revision %d at %s (%d new objects)%n"
+                    : "%s: %3$s exists already; revision %2$d unchanged%n",
+                at.fqrn,
+                r.revision(),
+                path,
+                r.newObjects());
+        return 0;
+      } finally {
+        pool.shutdownNow();
       }
-      spec.commandLine()
-          .getOut()
-          .printf(
-              r.changed()
-                  ? "published %s revision %d at %s (%d new objects)%n"
-                  : "%s: %3$s exists already; revision %2$d unchanged%n",
-              at.fqrn,
-              r.revision(),
-              path,
-              r.newObjects());
-      return 0;
+    }
+
+    private PublishResult publish(RepositoryPublisher p) throws Exception {
+      Publication.Mode mode = ifAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE;
+      if (source.equals("-")) {
+        return p.publish(publication(Publication.tar(path, System.in), mode));
+      }
+      Path src = Path.of(source);
+      if (Files.isDirectory(src)) {
+        return p.publish(publication(Publication.directory(path, src), mode));
+      }
+      if (!Files.isRegularFile(src)) {
+        throw new NoSuchFileException(source, null, "no such directory or tar file");
+      }
+      try (InputStream in = Files.newInputStream(src)) {
+        return p.publish(publication(Publication.tar(path, in), mode));
+      }
     }
 
     private Publication publication(Publication p, Publication.Mode mode) {
