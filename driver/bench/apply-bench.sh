@@ -103,7 +103,7 @@ export DOCKER_HOST="unix://$WORK/d/docker.sock"
 for _ in $(seq 100); do docker version > /dev/null 2>&1 && break; sleep 0.3; done
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-TAR_RUNS=(); APPLY_RUNS=(); JAVA_RUNS=(); DOCKER_RUNS=()
+TAR_RUNS=(); APPLY_RUNS=(); JAVA_RUNS=(); WARM_RUNS=(); DOCKER_RUNS=()
 for rep in $(seq "$REPS"); do
   echo "== round $rep: tar -x" >&2
   warm; mkdir "$WORK/tar-x"; t0=$(now)
@@ -117,6 +117,12 @@ for rep in $(seq "$REPS"); do
   APPLY_RUNS+=("$(echo "$OUT" | sed -n 's/.*applydiff_ms=\([0-9]*\).*/\1/p')")
   rm -rf "$WORK/home"; sync
 
+  echo "== round $rep: applyDiff in a warm JVM (one apply before the timed one)" >&2
+  warm
+  OUT=$(java -Dbench.warmups=1 -cp "$CP" io.cvmfsthin.driver.ApplyDiffBench "$WORK/home" "$WORK/layer.tar" 2>/dev/null)
+  WARM_RUNS+=("$(echo "$OUT" | sed -n 's/.*applydiff_ms=\([0-9]*\).*/\1/p')")
+  rm -rf "$WORK/home"; sync
+
   echo "== round $rep: dockerd (overlay2) docker load" >&2
   cat "$WORK/image.tar" > /dev/null; sync; t0=$(now)
   docker load -q -i "$WORK/image.tar" > /dev/null; sync
@@ -127,15 +133,17 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 TAR_MS=$(median "${TAR_RUNS[@]}"); APPLY_MS=$(median "${APPLY_RUNS[@]}")
 JAVA_MS=$(median "${JAVA_RUNS[@]}"); DOCKER_MS=$(median "${DOCKER_RUNS[@]}")
+WARM_MS=$(median "${WARM_RUNS[@]}")
 
 mib() { awk -v b="$1" -v m="$2" 'BEGIN { printf "%.0f", (b / 1048576) / (m / 1000) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "layer: $(( TAR_BYTES >> 20 )) MiB tar, $ENTRIES entries; disk: $(df --output=source,fstype "$WORK" | tail -1 | tr -s ' ')"
 echo "median of $REPS interleaved rounds; load average before: $LOAD_BEFORE, after: $LOAD_AFTER ($(nproc) CPUs)"
-echo "runs (ms): tar -x ${TAR_RUNS[*]} | applyDiff ${APPLY_RUNS[*]} | applyDiff+JVM ${JAVA_RUNS[*]} | docker load ${DOCKER_RUNS[*]}"
+echo "runs (ms): tar -x ${TAR_RUNS[*]} | applyDiff ${APPLY_RUNS[*]} | applyDiff+JVM ${JAVA_RUNS[*]} | warm applyDiff ${WARM_RUNS[*]} | docker load ${DOCKER_RUNS[*]}"
 printf '%-44s %10s %10s %12s\n' "what" "ms" "MiB/s" "vs tar -x"
 printf '%-44s %10s %10s %12s\n' "tar -x (GNU tar, + sync)" "$TAR_MS" "$(mib "$TAR_BYTES" "$TAR_MS")" "1.00"
 printf '%-44s %10s %10s %12s\n' "driver applyDiff (in JVM, before sync)" "$APPLY_MS" "$(mib "$TAR_BYTES" "$APPLY_MS")" "$(ratio "$APPLY_MS" "$TAR_MS")"
 printf '%-44s %10s %10s %12s\n' "driver applyDiff incl. JVM start + sync" "$JAVA_MS" "$(mib "$TAR_BYTES" "$JAVA_MS")" "$(ratio "$JAVA_MS" "$TAR_MS")"
+printf '%-44s %10s %10s %12s\n' "driver applyDiff, warm JVM (before sync)" "$WARM_MS" "$(mib "$TAR_BYTES" "$WARM_MS")" "$(ratio "$WARM_MS" "$TAR_MS")"
 printf '%-44s %10s %10s %12s\n' "dockerd overlay2 docker load (+ sha256)" "$DOCKER_MS" "$(mib "$TAR_BYTES" "$DOCKER_MS")" "$(ratio "$DOCKER_MS" "$TAR_MS")"

@@ -2,7 +2,6 @@ package io.cvmfsthin.driver;
 
 import io.cvmfsthin.driver.archive.DiffReader;
 import io.cvmfsthin.driver.archive.DirectorySize;
-import io.cvmfsthin.driver.archive.NaiveChanges;
 import io.cvmfsthin.driver.archive.OverlayChanges;
 import io.cvmfsthin.driver.archive.PathChange;
 import io.cvmfsthin.driver.archive.TarApplier;
@@ -346,54 +345,30 @@ public final class GraphDriver {
     if (isDirectParent(s, id, parent)) {
       return new DiffReader(s.store().diffDir(id), xattrs, new LibcSymlinks());
     }
-    Naive naive = naive(id, parent);
+    NaiveComparison naive = naive(id, parent);
     try {
       return DiffReader.ofChanges(
-          naive.newRoot(), naive.changes(), xattrs, new LibcSymlinks(), naive::release);
+          naive.newRoot(), naive.changes(), xattrs, new LibcSymlinks(), naive::close);
     } catch (IOException | RuntimeException e) {
-      naive.release();
+      naive.close();
       throw e;
     }
   }
 
-  /** Two trees mounted for a naive comparison, released by {@link #release}. */
-  private record Naive(
-      GraphDriver driver, String id, String parent, Path newRoot, List<PathChange> changes) {
-    void release() {
-      driver.putQuietly(id);
-      if (parent != null) {
-        driver.putQuietly(parent);
-      }
-    }
-  }
+  private NaiveComparison naive(String id, String parent) throws IOException {
+    NaiveComparison.Layers layers =
+        new NaiveComparison.Layers() {
+          @Override
+          public Path get(String layer) throws IOException {
+            return GraphDriver.this.get(layer, "");
+          }
 
-  private Naive naive(String id, String parent) throws IOException {
-    String old = LayerIds.parentOrNull(parent);
-    Path newRoot = get(id, "");
-    try {
-      Path oldRoot = old == null ? null : get(old, "");
-      try {
-        List<PathChange> changes = new NaiveChanges(xattrs).changes(oldRoot, newRoot);
-        log.debug("layer {}: naive diff against {}, {} changes", id, old, changes.size());
-        return new Naive(this, id, old, newRoot, changes);
-      } catch (IOException | RuntimeException e) {
-        if (old != null) {
-          putQuietly(old);
-        }
-        throw e;
-      }
-    } catch (IOException | RuntimeException e) {
-      putQuietly(id);
-      throw e;
-    }
-  }
-
-  private void putQuietly(String id) {
-    try {
-      put(id);
-    } catch (IOException | RuntimeException e) {
-      log.warn("layer {}: put after a naive diff failed", id, e);
-    }
+          @Override
+          public void put(String layer) throws IOException {
+            GraphDriver.this.put(layer);
+          }
+        };
+    return NaiveComparison.open(layers, xattrs, id, LayerIds.parentOrNull(parent));
   }
 
   /** Whether {@code parent} is the layer's direct parent (overlay2's isParent). */
@@ -416,11 +391,8 @@ public final class GraphDriver {
     if (isDirectParent(s, id, parent)) {
       changes = nativeChanges(s, id);
     } else {
-      Naive naive = naive(id, parent);
-      try {
+      try (NaiveComparison naive = naive(id, parent)) {
         changes = naive.changes();
-      } finally {
-        naive.release();
       }
     }
     return changes.stream().map(c -> new Change(c.path(), c.kind().wire())).toList();
@@ -450,26 +422,8 @@ public final class GraphDriver {
     if (isDirectParent(s, id, parent)) {
       return DirectorySize.of(s.store().diffDir(id));
     }
-    Naive naive = naive(id, parent);
-    try {
-      long size = 0;
-      java.util.Set<Object> seen = new java.util.HashSet<>();
-      for (PathChange c : naive.changes()) {
-        if (c.kind() == PathChange.Kind.DELETED) {
-          continue;
-        }
-        var attrs =
-            Files.readAttributes(
-                naive.newRoot().resolve(c.path().substring(1)),
-                java.nio.file.attribute.BasicFileAttributes.class,
-                java.nio.file.LinkOption.NOFOLLOW_LINKS);
-        if (!attrs.isDirectory() && seen.add(attrs.fileKey())) {
-          size += attrs.size();
-        }
-      }
-      return size;
-    } finally {
-      naive.release();
+    try (NaiveComparison naive = naive(id, parent)) {
+      return naive.changedSize();
     }
   }
 
