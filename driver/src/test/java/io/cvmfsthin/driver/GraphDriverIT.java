@@ -373,6 +373,43 @@ class GraphDriverIT {
   }
 
   @Test
+  void concurrentCalls_areSerialisedPerLayer(@TempDir Path home) throws Exception {
+    GraphDriver d = twoLayers(home);
+    d.createReadWrite(CreateRequest.of(M, L));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int n = t;
+        futures.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < 25; i++) {
+                    Path merged = d.get(M, "");
+                    assertThat(merged.resolve("newfile")).hasContent("new");
+                    d.put(M);
+                  }
+                  String id = String.format("%064d", n); // parallel applies of other layers
+                  d.create(CreateRequest.of(id, B));
+                  d.applyDiff(id, B, tar(new TestTar().file("t" + n, "x")));
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> f : futures) {
+        f.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(mounts().isMountPoint(home.resolve(M + "/merged"))).isFalse();
+    assertThat(home.resolve(M + "/mounts")).doesNotExist();
+    for (int t = 0; t < 8; t++) {
+      assertThat(home.resolve(String.format("%064d", t) + "/diff/t" + t)).hasContent("x");
+    }
+  }
+
+  @Test
   void cleanup_unmountsEverything(@TempDir Path home) throws Exception {
     GraphDriver d = twoLayers(home);
     d.createReadWrite(CreateRequest.of(M, L));
