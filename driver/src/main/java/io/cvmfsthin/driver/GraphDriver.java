@@ -182,9 +182,11 @@ public final class GraphDriver {
                   s.store().lower(parent).orElse(new LowerChain(List.of())));
           thinParent = s.store().thinParent(parent).orElse(null);
         }
-        s.store().markCommitted(parent);
       }
       s.store().create(id, parent, lower, thinParent);
+      if (parent != null) {
+        s.store().markCommitted(parent);
+      }
       log.info(
           "layer {}: created{} on {}",
           id,
@@ -206,7 +208,9 @@ public final class GraphDriver {
       if (!s.store().exists(id)) {
         return;
       }
-      if (s.mounts().isMounted(id) || mounter.mountInfo().isMountPoint(s.store().mergedDir(id))) {
+      Path merged = s.store().mergedDir(id);
+      if (s.mounts().isMounted(id)
+          || (Files.isDirectory(merged) && mounter.mountInfo().isMountPoint(merged.toRealPath()))) {
         s.mounts().unmount(id);
       }
       s.store().remove(id);
@@ -331,41 +335,70 @@ public final class GraphDriver {
   }
 
   /**
-   * Diff: a tar stream of the layer's changes against {@code parent} (its direct parent), with AUFS
-   * whiteouts, produced as it is read. The caller closes it.
+   * Diff: a tar stream of the layer's changes against {@code parent}, with AUFS whiteouts, produced
+   * as it is read; the caller closes it. Against the direct parent this is the layer's own diff
+   * dir; against anything else (or none, for a layer that has a parent) the two trees are mounted
+   * and compared, as overlay2's naive diff does, until the stream is closed.
    */
   public InputStream diff(String id, String parent) throws IOException {
     State s = state();
-    checkDirectParent(s, id, parent, "diff");
-    return new DiffReader(s.store().diffDir(id), xattrs, new LibcSymlinks());
+    if (isDirectParent(s, id, parent)) {
+      return new DiffReader(s.store().diffDir(id), xattrs, new LibcSymlinks());
+    }
+    NaiveComparison naive = naive(id, parent);
+    try {
+      return DiffReader.ofChanges(
+          naive.newRoot(), naive.changes(), xattrs, new LibcSymlinks(), naive::close);
+    } catch (IOException | RuntimeException e) {
+      naive.close();
+      throw e;
+    }
   }
 
-  private static void checkDirectParent(State s, String id, String parent, String call)
-      throws IOException {
+  private NaiveComparison naive(String id, String parent) throws IOException {
+    NaiveComparison.Layers layers =
+        new NaiveComparison.Layers() {
+          @Override
+          public Path get(String layer) throws IOException {
+            return GraphDriver.this.get(layer, "");
+          }
+
+          @Override
+          public void put(String layer) throws IOException {
+            GraphDriver.this.put(layer);
+          }
+        };
+    return NaiveComparison.open(layers, xattrs, id, LayerIds.parentOrNull(parent));
+  }
+
+  /** Whether {@code parent} is the layer's direct parent (overlay2's isParent). */
+  private static boolean isDirectParent(State s, String id, String parent) throws IOException {
     LayerIds.check(id);
     if (!s.store().exists(id)) {
       throw new LayerNotFoundException(id);
     }
     String wanted = LayerIds.parentOrNull(parent);
-    String actual = s.store().parent(id).orElse(null);
-    if (wanted != null && !wanted.equals(actual)) {
-      throw new IOException(
-          "layer "
-              + id
-              + ": "
-              + call
-              + " against "
-              + wanted
-              + ", which is not its parent ("
-              + (actual == null ? "none" : actual)
-              + "), is not supported");
+    if (wanted != null && !s.store().exists(wanted)) {
+      throw new LayerNotFoundException(wanted);
     }
+    return java.util.Objects.equals(wanted, s.store().parent(id).orElse(null));
   }
 
-  /** Changes: overlay2's native changes of the layer over its lower chain. */
+  /** Changes: overlay2's native changes over the lower chain, or naive ones (see diff). */
   public List<Change> changes(String id, String parent) throws IOException {
     State s = state();
-    checkDirectParent(s, id, parent, "changes");
+    List<PathChange> changes;
+    if (isDirectParent(s, id, parent)) {
+      changes = nativeChanges(s, id);
+    } else {
+      try (NaiveComparison naive = naive(id, parent)) {
+        changes = naive.changes();
+      }
+    }
+    return changes.stream().map(c -> new Change(c.path(), c.kind().wire())).toList();
+  }
+
+  private List<PathChange> nativeChanges(State s, String id) throws IOException {
     ReentrantLock lock = lock(id);
     List<String> repos = List.of();
     try {
@@ -373,20 +406,25 @@ public final class GraphDriver {
       if (thinParent.isPresent() && s.store().thin(id).isEmpty()) {
         repos = s.thin().acquire(id, thinParent.get());
       }
-      List<PathChange> changes =
-          new OverlayChanges(xattrs).changes(absoluteLowers(s, id), s.store().diffDir(id));
-      return changes.stream().map(c -> new Change(c.path(), c.kind().wire())).toList();
+      return new OverlayChanges(xattrs).changes(absoluteLowers(s, id), s.store().diffDir(id));
     } finally {
       s.thin().release(repos);
       lock.unlock();
     }
   }
 
-  /** DiffSize: the size of the layer's own content (non-directories, each inode once). */
+  /**
+   * DiffSize: against the direct parent, the size of the layer's own content (non-directories, each
+   * inode once); otherwise the size of the added and modified non-directories.
+   */
   public long diffSize(String id, String parent) throws IOException {
     State s = state();
-    checkDirectParent(s, id, parent, "diffSize");
-    return DirectorySize.of(s.store().diffDir(id));
+    if (isDirectParent(s, id, parent)) {
+      return DirectorySize.of(s.store().diffDir(id));
+    }
+    try (NaiveComparison naive = naive(id, parent)) {
+      return naive.changedSize();
+    }
   }
 
   /**

@@ -40,9 +40,13 @@ final class LayerMounts {
     this.indexOff = indexOff;
   }
 
-  /** Whether get returns the diff dir without mounting (no parent, or a thin layer itself). */
+  /**
+   * Whether get returns the diff dir without mounting: no parent, a thin layer itself, or an empty
+   * lower chain (a layer right above a thin layer without real layers, "thin scratch").
+   */
   boolean unmounted(String id) throws IOException {
-    return store.lower(id).isEmpty() || store.thin(id).isPresent();
+    return store.lower(id).map(l -> l.entries().isEmpty()).orElse(true)
+        || store.thin(id).isPresent();
   }
 
   Path get(String id, String mountLabel) throws IOException {

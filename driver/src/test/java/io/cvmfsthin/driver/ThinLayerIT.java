@@ -158,6 +158,24 @@ class ThinLayerIT {
   }
 
   @Test
+  void thinScratch_noRealLayers_containerStacksOnItsOwnLayers() throws Exception {
+    GraphDriver d = driver(repos);
+    d.create(CreateRequest.of(T, ""));
+    d.applyDiff(
+        T, "", new TestTar().file("thin.json", "{\"version\": \"0.1\", \"layers\": []}").stream());
+    d.create(CreateRequest.of(L, T));
+    d.applyDiff(L, T, new TestTar().dir("app", 0755).file("app/run", "run").stream());
+    assertThat(d.get(L, "")).isEqualTo(home.resolve(L + "/diff")); // nothing below it
+    d.createReadWrite(CreateRequest.of(M, L));
+    Path root = d.get(M, "");
+    assertThat(root.resolve("app/run")).hasContent("run");
+    assertThat(root.resolve("thin.json")).doesNotExist();
+    d.put(M);
+    d.put(L);
+    assertThat(repos.acquisitions).isZero();
+  }
+
+  @Test
   void restart_recoversMountAndReacquiresRepositories() throws Exception {
     GraphDriver first = thinImageWithContainer();
     Path root = first.get(M, "");

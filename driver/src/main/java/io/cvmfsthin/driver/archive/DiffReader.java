@@ -50,13 +50,52 @@ public final class DiffReader extends InputStream {
   private long fileRemaining;
   private long filePadding;
   private boolean finished;
+  private boolean closed;
+
+  private final java.util.Set<String> included; // null: everything; else "/a/b" paths
+  private final Iterator<String> deletions; // "/a/b" paths written as whiteouts at the end
+  private final Runnable onClose;
 
   /** Reads {@code root}'s content (not the root entry itself, as Docker's layer tars do). */
   public DiffReader(Path root, Xattrs xattrs, Symlinks symlinks) throws IOException {
+    this(root, xattrs, symlinks, null, List.of(), () -> {});
+  }
+
+  private DiffReader(
+      Path root,
+      Xattrs xattrs,
+      Symlinks symlinks,
+      java.util.Set<String> included,
+      List<String> deletions,
+      Runnable onClose)
+      throws IOException {
     this.root = root;
     this.xattrs = xattrs;
     this.symlinks = symlinks;
+    this.included = included;
+    this.deletions = deletions.iterator();
+    this.onClose = onClose;
     stack.push(children(root).iterator());
+  }
+
+  /**
+   * The tar of naive changes: the added and modified entries as found in {@code newRoot} (a
+   * complete tree, e.g. a merged view) and a whiteout per deleted path; {@code onClose} runs once
+   * when the stream is closed (to release the mounts the trees come from).
+   */
+  public static DiffReader ofChanges(
+      Path newRoot, List<PathChange> changes, Xattrs xattrs, Symlinks symlinks, Runnable onClose)
+      throws IOException {
+    java.util.Set<String> included = new java.util.HashSet<>();
+    List<String> deleted = new ArrayList<>();
+    for (PathChange c : changes) {
+      if (c.kind() == PathChange.Kind.DELETED) {
+        deleted.add(c.path());
+      } else {
+        included.add(c.path());
+      }
+    }
+    return new DiffReader(newRoot, xattrs, symlinks, included, deleted, onClose);
   }
 
   @Override
@@ -84,6 +123,10 @@ public final class DiffReader extends InputStream {
 
   @Override
   public void close() throws IOException {
+    if (!closed) {
+      closed = true;
+      onClose.run();
+    }
     finished = true;
     stack.clear();
     if (file != null) {
@@ -130,12 +173,38 @@ public final class DiffReader extends InputStream {
         return true;
       }
     }
+    if (deletions.hasNext()) {
+      String path = deletions.next().substring(1);
+      int slash = path.lastIndexOf('/');
+      String name = Whiteouts.whiteoutName(path.substring(slash + 1));
+      pending =
+          TarHeaders.encode(
+              new TarHeaders.Header(
+                  slash < 0 ? name : path.substring(0, slash + 1) + name,
+                  TarHeaders.REGULAR,
+                  0600,
+                  0,
+                  0,
+                  0,
+                  java.time.Instant.now().getEpochSecond(),
+                  null,
+                  0,
+                  0,
+                  null));
+      return true;
+    }
     finished = true;
     pending = new byte[TarHeaders.BLOCK * 2];
     return true;
   }
 
   private byte[] entry(Path path) throws IOException {
+    if (included != null && !included.contains("/" + root.relativize(path))) {
+      if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+        stack.push(children(path).iterator());
+      }
+      return null;
+    }
     Map<String, Object> a = Files.readAttributes(path, "unix:*", LinkOption.NOFOLLOW_LINKS);
     int mode = (Integer) a.get("mode");
     long uid = ((Integer) a.get("uid")) & 0xffffffffL;

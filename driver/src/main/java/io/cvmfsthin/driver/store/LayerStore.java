@@ -206,8 +206,10 @@ public final class LayerStore {
   /** Marks that a child was created on the layer. */
   public void markCommitted(String id) throws IOException {
     Path marker = dir(id).resolve("committed");
-    if (!Files.exists(marker)) {
+    try {
       Files.createFile(marker);
+    } catch (FileAlreadyExistsException e) {
+      // children created concurrently on the same parent: marked once is enough
     }
   }
 
