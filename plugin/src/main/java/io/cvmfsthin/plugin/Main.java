@@ -1,6 +1,9 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.ConvertCommand;
+import io.cvmfsthin.plugin.cli.LsCommand;
+import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +21,13 @@ import picocli.CommandLine.Option;
     versionProvider = Main.Version.class,
     description =
         "Lazy Docker images on CernVM-FS: repository tools, converter, graph-driver plugin.",
-    subcommands = {CommandLine.HelpCommand.class, ConvertCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      LsCommand.class,
+      CatCommand.class,
+      RepoCommand.class,
+      ConvertCommand.class
+    })
 public final class Main {
 
   @Option(
@@ -26,6 +35,11 @@ public final class Main {
       scope = CommandLine.ScopeType.INHERIT,
       description = "Print stack traces with errors.")
   boolean verbose;
+
+  /** Whether {@code --verbose} was given: stack traces with errors, debug logging. */
+  public boolean verbose() {
+    return verbose;
+  }
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -43,6 +57,18 @@ public final class Main {
             e.printStackTrace(commandLine.getErr());
           }
           return 1;
+        });
+    cli.setParameterExceptionHandler(
+        (e, params) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "error: "
+                      + e.getMessage()
+                      + " (see "
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help)");
+          return c.getCommandSpec().exitCodeOnInvalidInput();
         });
     return cli.execute(args);
   }

@@ -187,7 +187,17 @@ public final class ObjectCache implements AutoCloseable {
             compression == Compression.ZLIB
                 ? Zlib.inflating(hashing, limit)
                 : new CappedInputStream(hashing, limit);
-        size = content.transferTo(out);
+        try {
+          size = content.transferTo(out);
+        } catch (java.util.zip.ZipException e) {
+          // Corrupt deflate data: name the cause precisely if the bytes are not the object at all.
+          hashing.transferTo(OutputStream.nullOutputStream());
+          ContentHash actual = hashing.hash();
+          if (!actual.equals(hash)) {
+            throw new DigestMismatchException(what, hash, actual);
+          }
+          throw new java.util.zip.ZipException(what + ": corrupt zlib stream: " + e.getMessage());
+        }
         hashing.transferTo(OutputStream.nullOutputStream()); // bytes after the zlib stream
         ch.force(false);
       }

@@ -91,7 +91,9 @@ public final class RepositoryClient implements AutoCloseable {
     RepositoryClient client = new RepositoryClient(settings, stratum, cache);
     try {
       Manifest m = client.verifiedManifest();
+      client.checkNotOlderThanBefore(m);
       client.current = client.attach(m);
+      client.remember(m);
       log.info(
           "repository {}: revision {} ({}) from {}",
           settings.fqrn(),
@@ -273,6 +275,7 @@ public final class RepositoryClient implements AutoCloseable {
                 + "; refused (outdated)");
       }
       Revision next = attach(m);
+      remember(m);
       if (retired != null) {
         release(retired);
       }
@@ -354,6 +357,36 @@ public final class RepositoryClient implements AutoCloseable {
               return Zlib.inflate(stored, MAX_CERTIFICATE_BYTES);
             });
     return trust.verify(signed, whitelist, certificatePem);
+  }
+
+  /** Refuses a manifest published before the one accepted last time (spec §10.1). */
+  private void checkNotOlderThanBefore(Manifest m) throws IOException {
+    Path file = Breadcrumb.file(settings.cacheDir(), settings.fqrn());
+    Breadcrumb seen = Breadcrumb.read(file).orElse(null);
+    if (seen != null && m.publishedEpochSeconds() < seen.publishedEpochSeconds()) {
+      throw new TrustException(
+          ".cvmfspublished from "
+              + stratum.currentServer()
+              + ": revision "
+              + m.revision()
+              + " published at "
+              + m.publishedEpochSeconds()
+              + " is older than revision "
+              + seen.revision()
+              + " published at "
+              + seen.publishedEpochSeconds()
+              + " seen before ("
+              + file
+              + "); refused (rollback)");
+    }
+  }
+
+  private void remember(Manifest m) {
+    try {
+      Breadcrumb.of(m).write(Breadcrumb.file(settings.cacheDir(), settings.fqrn()));
+    } catch (IOException e) {
+      log.warn("repository {}: cannot write the breadcrumb", settings.fqrn(), e);
+    }
   }
 
   private static byte[] readCapped(InputStream in, int max, String source) throws IOException {

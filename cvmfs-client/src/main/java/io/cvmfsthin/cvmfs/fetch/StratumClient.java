@@ -101,7 +101,8 @@ public final class StratumClient {
         throw e;
       } catch (IOException e) {
         last = e;
-        failures.add(url + ": " + reason(e));
+        String reason = reason(e);
+        failures.add(reason.contains(url) ? reason : url + ": " + reason);
         log.warn("stratum: {} failed: {}", url, reason(e));
       }
     }

@@ -14,13 +14,12 @@ import java.util.List;
  * Edge: streams one regular file into objects: whole (no suffix) or, above the minimum chunk size,
  * cut by {@link Xor32Chunker} into chunk objects (suffix P). A file that yields one chunk is stored
  * whole (spec §8.1). Reads exactly the declared size; the content is never held in memory beyond
- * one chunk's compressed bytes.
+ * one chunk's compressed bytes. Thread-safe: each call is independent.
  */
 final class ContentWriter {
   private final ObjectStore store;
   private final Compression compression;
   private final ChunkingPolicy chunking;
-  private final byte[] buffer = new byte[64 * 1024];
 
   ContentWriter(ObjectStore store, Compression compression, ChunkingPolicy chunking) {
     this.store = store;
@@ -30,9 +29,10 @@ final class ContentWriter {
 
   /** Stores {@code sizeBytes} bytes of {@code in} (which may hold more). */
   FileContent write(InputStream in, long sizeBytes, String what) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
     if (!chunking.chunks(sizeBytes)) {
       try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
-        copy(in, sink, sizeBytes, what);
+        copy(in, sink, sizeBytes, what, buffer);
         return new FileContent(sizeBytes, sink.commit(ObjectType.FILE), List.of());
       }
     }
@@ -102,7 +102,8 @@ final class ContentWriter {
     return new FileChunk(c.offset(), c.sizeBytes(), hash);
   }
 
-  private void copy(InputStream in, java.io.OutputStream out, long sizeBytes, String what)
+  private static void copy(
+      InputStream in, java.io.OutputStream out, long sizeBytes, String what, byte[] buffer)
       throws IOException {
     long left = sizeBytes;
     while (left > 0) {

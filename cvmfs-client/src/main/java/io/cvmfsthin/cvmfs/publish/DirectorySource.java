@@ -22,16 +22,19 @@ import java.util.TreeMap;
 /**
  * Edge: reads a directory tree (never following symlinks) into a {@link SourceNode} tree, with
  * owner, mode, mtime, device numbers, {@code user.*} xattrs of files and directories, and hard
- * links (same device and inode → one node). Regular files stream into objects.
+ * links (same device and inode → one node). Regular files stream into objects on the {@link
+ * ContentTasks} executor; the caller awaits them.
  */
 final class DirectorySource {
   private static final String ATTRS = "unix:mode,uid,gid,ino,dev,nlink,rdev,size,lastModifiedTime";
 
   private final ContentWriter writer;
+  private final ContentTasks tasks;
   private final Map<List<Long>, SourceNode> inodes = new HashMap<>();
 
-  DirectorySource(ContentWriter writer) {
+  DirectorySource(ContentWriter writer, ContentTasks tasks) {
     this.writer = writer;
+    this.tasks = tasks;
   }
 
   SourceNode read(Path dir) throws IOException {
@@ -78,10 +81,14 @@ final class DirectorySource {
       case REGULAR -> {
         long size = ((Number) a.get("size")).longValue();
         n.xattrs = xattrs(p);
-        try (InputStream in = Files.newInputStream(p)) {
-          n.content = writer.write(in, size, p.toString());
-        }
-        n.sizeBytes = n.content.sizeBytes();
+        n.sizeBytes = size;
+        tasks.submit(
+            0,
+            () -> {
+              try (InputStream in = Files.newInputStream(p)) {
+                n.content = writer.write(in, size, p.toString());
+              }
+            });
       }
       case CHAR_DEVICE, BLOCK_DEVICE -> n.rdev = ((Number) a.get("rdev")).longValue();
       case FIFO, SOCKET -> {}

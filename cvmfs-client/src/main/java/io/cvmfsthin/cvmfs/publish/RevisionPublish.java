@@ -55,12 +55,14 @@ final class RevisionPublish {
         return new PublishResult(head.revision(), head.rootCatalog(), false, 0);
       }
       SourceNode tree;
-      if (publication.source() instanceof Publication.TarStream t) {
-        tree = new TarSource(contents, now).read(t.in());
-      } else {
-        tree =
-            new DirectorySource(contents)
-                .read(((Publication.Directory) publication.source()).dir());
+      try (ContentTasks tasks = new ContentTasks(publisher.executor(), 64 << 20)) {
+        if (publication.source() instanceof Publication.TarStream t) {
+          tree = new TarSource(contents, tasks, now).read(t.in());
+        } else {
+          Path dir = ((Publication.Directory) publication.source()).dir();
+          tree = new DirectorySource(contents, tasks).read(dir);
+        }
+        tasks.awaitAll();
       }
       publisher.hook().reached(RepositoryPublisher.Stage.CONTENT_WRITTEN);
       root =

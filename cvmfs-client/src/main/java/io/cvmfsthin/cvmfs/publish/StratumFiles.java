@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +26,10 @@ final class StratumFiles {
       "This file marks the repository as replicatable to stratum 1 servers\n"
           .getBytes(StandardCharsets.US_ASCII);
 
+  /** Objects and top-level files are world-readable (rw-r--r--), for any web server's user. */
+  static final FileAttribute<Set<PosixFilePermission>> READABLE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
   private StratumFiles() {}
 
   /** {@code data/00} … {@code data/ff} and {@code data/txn}. */
@@ -35,7 +43,8 @@ final class StratumFiles {
 
   /** Writes {@code bytes} to {@code target} atomically. */
   static void replace(Path target, byte[] bytes) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp");
+    Path tmp =
+        Files.createTempFile(target.getParent(), target.getFileName() + ".", ".tmp", READABLE);
     try {
       Files.write(tmp, bytes);
       commit(tmp, target);
@@ -46,6 +55,7 @@ final class StratumFiles {
 
   /** Forces {@code staged} and renames it over {@code target}; then forces the directory. */
   static void commit(Path staged, Path target) throws IOException {
+    Files.setPosixFilePermissions(staged, PosixFilePermissions.fromString("rw-r--r--"));
     ObjectStore.force(staged);
     Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
     ObjectStore.force(target.getParent());

@@ -20,14 +20,17 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * to anything outside the archive, relative symlinks that climb above the published tree, paths
  * through a non-directory and unsupported entry types are refused, naming the entry. Later entries
  * replace earlier ones of the same name, as extraction would. Extended attributes come from PAX
- * {@code SCHILY.xattr.*} (and {@code LIBARCHIVE.xattr.*}) records.
+ * {@code SCHILY.xattr.*} (and {@code LIBARCHIVE.xattr.*}) records. Small files are buffered and
+ * written by {@link ContentTasks} while reading goes on; the caller awaits them.
  */
 final class TarSource {
   private final ContentWriter writer;
+  private final ContentTasks tasks;
   private final long nowSeconds;
 
-  TarSource(ContentWriter writer, long nowSeconds) {
+  TarSource(ContentWriter writer, ContentTasks tasks, long nowSeconds) {
     this.writer = writer;
+    this.tasks = tasks;
     this.nowSeconds = nowSeconds;
   }
 
@@ -68,7 +71,18 @@ final class TarSource {
       node.symlink = checkSymlink(name, path, e.getLinkName());
       node.sizeBytes = node.symlink.getBytes(StandardCharsets.UTF_8).length;
     } else if (e.isLink()) {
-      SourceNode target = lookup(root, components(e.getLinkName()));
+      SourceNode target;
+      try {
+        target = lookup(root, components(e.getLinkName()));
+      } catch (TarFormatException bad) {
+        throw new TarFormatException(
+            "tar entry '"
+                + shorten(name)
+                + "': hard link to '"
+                + shorten(e.getLinkName())
+                + "' leaves the archive",
+            bad);
+      }
       if (target == null || target.isDirectory()) {
         throw new TarFormatException(
             "tar entry '"
@@ -93,7 +107,28 @@ final class TarSource {
     } else if (e.isFile()) {
       node = new SourceNode(EntryKind.REGULAR);
       node.sizeBytes = e.getSize();
-      node.content = writer.write(tar, e.getSize(), "tar entry '" + shorten(name) + "'");
+      String what = "tar entry '" + shorten(name) + "'";
+      if (tasks.fits(e.getSize())) {
+        // small enough to buffer: compress and store it while the next entries are read
+        int n = (int) e.getSize();
+        tasks.reserve(n);
+        byte[] data;
+        try {
+          data = tar.readNBytes(n);
+          if (data.length < n) {
+            throw new java.io.EOFException(
+                what + ": ended after " + data.length + " of " + n + " bytes");
+          }
+        } catch (IOException | RuntimeException ex) {
+          tasks.release(n);
+          throw ex;
+        }
+        SourceNode file = node;
+        tasks.submit(
+            n, () -> file.content = writer.write(new java.io.ByteArrayInputStream(data), n, what));
+      } else {
+        node.content = writer.write(tar, e.getSize(), what);
+      }
     } else {
       throw new TarFormatException("tar entry '" + shorten(name) + "': unsupported entry type");
     }

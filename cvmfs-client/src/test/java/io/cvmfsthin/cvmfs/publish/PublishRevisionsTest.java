@@ -6,6 +6,7 @@ import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,5 +136,81 @@ class PublishRevisionsTest {
     assertThat(r.entries.get("/opt/tree/d").linkCount()).isEqualTo(3);
     assertThat(r.content("/opt/tree/d/g")).asString().isEqualTo("f");
     assertThat(r.entries.get("/opt").mode()).isEqualTo(040755);
+  }
+
+  @Test
+  void everythingServed_isWorldReadable(@TempDir Path dir) throws Exception {
+    Path storage = dir.resolve("srv");
+    Path keys = dir.resolve("keys");
+    RepositoryPublisher p = TestRepos.create(storage, keys, "perms.example.org");
+    p.publish(
+        Publication.tar(
+            "/", new TestRepos.Tar().file("a", "1").file("big", new byte[300_000]).stream()));
+    try (var walk = Files.walk(storage.resolve("perms.example.org"))) {
+      walk.filter(Files::isRegularFile)
+          .filter(f -> !f.getFileName().toString().equals(PublishLock.FILE_NAME))
+          .forEach(
+              f -> {
+                try {
+                  assertThat(
+                          java.nio.file.attribute.PosixFilePermissions.toString(
+                              Files.getPosixFilePermissions(f)))
+                      .as(f.toString())
+                      .isEqualTo("rw-r--r--");
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+    }
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(keys.resolve("perms.example.org.masterkey"))))
+        .isEqualTo("rw-------");
+  }
+
+  @Test
+  void contentWrittenOnAPool_isTheSameAsSequential(@TempDir Path dir) throws Exception {
+    TestRepos.Tar tar = new TestRepos.Tar().file("big", PublishRoundTripIT.random(2_000_000, 4));
+    for (int i = 0; i < 500; i++) {
+      tar.file("d" + (i % 7) + "/f" + i, PublishRoundTripIT.random(i * 37, i));
+    }
+    tar.hardlink("d0/link", "d0/f0").file("n/.cvmfscatalog", "").file("n/x", "x");
+    byte[] bytes = tar.bytes();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      Map<String, List<Object>> seq = publishAndList(dir.resolve("a"), bytes, null);
+      Map<String, List<Object>> par = publishAndList(dir.resolve("b"), bytes, pool);
+      assertThat(par).hasSize(seq.size() + 0).isEqualTo(seq);
+      assertThat(seq).containsKeys("/big", "/d6/f496", "/n/x");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Map<String, List<Object>> publishAndList(
+      Path dir, byte[] tar, java.util.concurrent.Executor executor) throws Exception {
+    RepositoryPublisher p =
+        TestRepos.create(dir.resolve("srv"), dir.resolve("keys"), "pool.example.org");
+    if (executor != null) {
+      p = p.withExecutor(executor);
+    }
+    p.publish(Publication.tar("/", new java.io.ByteArrayInputStream(tar)));
+    RepositoryInspector r =
+        RepositoryInspector.inspect(dir.resolve("srv"), dir.resolve("keys"), "pool.example.org");
+    Map<String, List<Object>> out = new java.util.TreeMap<>();
+    for (RepositoryInspector.Entry e : r.entries.values()) {
+      if ((e.flags() & 1) == 0) {
+        out.put(
+            e.path(),
+            List.of(
+                java.util.HexFormat.of().formatHex(e.hash() == null ? new byte[0] : e.hash()),
+                e.size(),
+                e.flags(),
+                e.hardlinks(),
+                e.chunkHashes().stream().map(h -> java.util.HexFormat.of().formatHex(h)).toList()));
+      }
+    }
+    return out;
   }
 }

@@ -15,22 +15,24 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /** Test support: one key set per JVM (RSA generation is slow), small repositories, tar builders. */
-final class TestRepos {
+public final class TestRepos {
   static final RepositoryKeys KEYS = RepositoryKeys.generate("test.example.org", Clock.systemUTC());
-  static final ChunkingPolicy SMALL_CHUNKS = ChunkingPolicy.of(64 * 1024, 128 * 1024, 256 * 1024);
+  public static final ChunkingPolicy SMALL_CHUNKS =
+      ChunkingPolicy.of(64 * 1024, 128 * 1024, 256 * 1024);
 
   private TestRepos() {}
 
   /** A new repository with the shared keys written to {@code keys}. */
-  static RepositoryPublisher create(Path storage, Path keys, String fqrn, RepositorySettings s)
-      throws IOException {
+  public static RepositoryPublisher create(
+      Path storage, Path keys, String fqrn, RepositorySettings s) throws IOException {
     if (!RepositoryKeys.existIn(keys, fqrn)) {
       KEYS.write(keys, fqrn);
     }
     return RepositoryPublisher.create(storage, keys, fqrn, s, 30, Clock.systemUTC());
   }
 
-  static RepositoryPublisher create(Path storage, Path keys, String fqrn) throws IOException {
+  public static RepositoryPublisher create(Path storage, Path keys, String fqrn)
+      throws IOException {
     return create(storage, keys, fqrn, RepositorySettings.DEFAULT.withChunking(SMALL_CHUNKS));
   }
 
@@ -54,37 +56,38 @@ final class TestRepos {
   }
 
   /** Builds a tar in memory. */
-  static final class Tar {
+  public static final class Tar {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream out = new TarArchiveOutputStream(bytes, "UTF-8");
 
-    Tar() {
+    public Tar() {
       out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
-    Tar dir(String name, int mode) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+    public Tar dir(String name, int mode) throws IOException {
+      TarArchiveEntry e = new TarArchiveEntry(name.endsWith("/") ? name : name + "/", true);
       e.setMode(040000 | mode);
       e.setModTime(1704067200_000L);
       return put(e, null);
     }
 
-    Tar file(String name, byte[] content) throws IOException {
+    public Tar file(String name, byte[] content) throws IOException {
       return file(name, content, 0644, 0, 0, Map.of());
     }
 
-    Tar file(String name, String content, int mode) throws IOException {
+    public Tar file(String name, String content, int mode) throws IOException {
       return file(name, content.getBytes(StandardCharsets.UTF_8), mode, 0, 0, Map.of());
     }
 
-    Tar file(String name, String content) throws IOException {
+    public Tar file(String name, String content) throws IOException {
       return file(name, content.getBytes(StandardCharsets.UTF_8));
     }
 
-    Tar file(String name, byte[] content, int mode, long uid, long gid, Map<String, String> xattrs)
+    public Tar file(
+        String name, byte[] content, int mode, long uid, long gid, Map<String, String> xattrs)
         throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name);
+      TarArchiveEntry e = new TarArchiveEntry(name, true);
       e.setMode(0100000 | mode);
       e.setSize(content.length);
       e.setUserId(uid);
@@ -94,23 +97,23 @@ final class TestRepos {
       return put(e, content);
     }
 
-    Tar symlink(String name, String target) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
+    public Tar symlink(String name, String target) throws IOException {
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK, true);
       e.setLinkName(target);
       e.setMode(0120777);
       e.setModTime(1704067200_000L);
       return put(e, null);
     }
 
-    Tar hardlink(String name, String target) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK);
+    public Tar hardlink(String name, String target) throws IOException {
+      TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_LINK, true);
       e.setLinkName(target);
       e.setModTime(1704067200_000L);
       return put(e, null);
     }
 
-    Tar special(String name, byte type, int mode, int major, int minor) throws IOException {
-      TarArchiveEntry e = new TarArchiveEntry(name, type);
+    public Tar special(String name, byte type, int mode, int major, int minor) throws IOException {
+      TarArchiveEntry e = new TarArchiveEntry(name, type, true);
       e.setMode(mode);
       e.setDevMajor(major);
       e.setDevMinor(minor);
@@ -127,13 +130,13 @@ final class TestRepos {
       return this;
     }
 
-    byte[] bytes() throws IOException {
+    public byte[] bytes() throws IOException {
       out.finish();
       out.close();
       return bytes.toByteArray();
     }
 
-    ByteArrayInputStream stream() throws IOException {
+    public ByteArrayInputStream stream() throws IOException {
       return new ByteArrayInputStream(bytes());
     }
   }
