@@ -136,7 +136,7 @@ convert() { # LAYOUT TARGET; prints the summary line, logs go to WORK/LAYOUT.log
 timed() {
   local TIMEFORMAT='%R %U %S' t
   t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
-  echo "$t" | awk '{printf "%s %.2f", $1, $2 + $3}'
+  echo "$t" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
 }
 data_bytes() { du -sb "$WORK/storage/bench.example.org/data" 2>/dev/null | cut -f1 || echo 0; }
 
