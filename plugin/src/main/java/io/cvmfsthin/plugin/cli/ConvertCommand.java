@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -125,14 +128,26 @@ public final class ConvertCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ConvertListener progress =
         System.console() != null ? new TerminalProgress(err) : new LogProgress();
+    AtomicInteger threads = new AtomicInteger();
+    ExecutorService contentPool =
+        Executors.newFixedThreadPool(
+            Runtime.getRuntime().availableProcessors(),
+            r -> {
+              Thread t = new Thread(r, "convert-content-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
     try (ImageSource src = source(registry, wanted);
         CvmfsLayerRepository repository =
-            CvmfsLayerRepository.openOrCreate(storage, keys, fqrn, Clock.systemUTC())) {
+            CvmfsLayerRepository.openOrCreate(
+                storage, keys, fqrn, Clock.systemUTC(), contentPool)) {
       ConvertResult result =
           new Converter(repository, registry, Clock.systemUTC(), progress)
               .convert(src, targetRef, new ConvertOptions(oci, !noPush));
       spec.commandLine().getOut().println(result.summaryLine());
       return 0;
+    } finally {
+      contentPool.shutdownNow();
     }
   }
 

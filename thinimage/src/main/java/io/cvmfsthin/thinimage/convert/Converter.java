@@ -100,7 +100,7 @@ public final class Converter {
     for (int i = 0; i < layers.size(); i++) {
       Descriptor layer = layers.get(i);
       listener.layerStarted(i, layers.size(), layer);
-      boolean skipped = ingest(source, image, i, totals);
+      boolean skipped = ingest(source, image, i, totals, 1);
       listener.layerDone(i, layers.size(), layer, skipped);
       thinLayers.add(
           new ThinLayer(layer.digest().hex(), LayerLayout.url(repository.fqrn(), layer.digest())));
@@ -172,7 +172,7 @@ public final class Converter {
   }
 
   /** Publishes layer {@code i} unless complete already; returns whether it was skipped. */
-  private boolean ingest(ImageSource source, SourceImage image, int i, Totals totals)
+  private boolean ingest(ImageSource source, SourceImage image, int i, Totals totals, int attempt)
       throws IOException {
     Descriptor layer = image.manifest().layers().get(i);
     Digest digest = layer.digest();
@@ -220,9 +220,17 @@ public final class Converter {
       repository.publish(publishAt, tar, nested, !halfMade);
       LayerStream read = tar.layer();
       if (read == null) {
-        // published by someone else between our look and our publish: fine, it is there
-        totals.skipped++;
-        return true;
+        // the directory we published at appeared between our look and our publish (another
+        // converter): the publisher read nothing. Look again: complete now, or publish deeper.
+        if (repository.exists(LayerLayout.layerCompleteMarker(digest))) {
+          totals.skipped++;
+          return true;
+        }
+        if (attempt >= 2) {
+          throw new IOException(
+              where + ": " + publishAt + " keeps appearing without this layer; giving up");
+        }
+        return ingest(source, image, i, totals, attempt + 1);
       }
       totals.fresh++;
       totals.files += tar.entries();

@@ -50,6 +50,20 @@ public final class CvmfsLayerRepository implements LayerRepository {
    */
   public static CvmfsLayerRepository openOrCreate(
       Path storage, Path keysDir, String fqrn, Clock clock) throws IOException {
+    return openOrCreate(storage, keysDir, fqrn, clock, Runnable::run);
+  }
+
+  /**
+   * As {@link #openOrCreate(Path, Path, String, Clock)}, compressing and storing file contents on
+   * {@code contentExecutor} while a layer streams (the caller owns and shuts it down).
+   */
+  public static CvmfsLayerRepository openOrCreate(
+      Path storage,
+      Path keysDir,
+      String fqrn,
+      Clock clock,
+      java.util.concurrent.Executor contentExecutor)
+      throws IOException {
     RepositoryPublisher publisher;
     if (Files.isRegularFile(storage.resolve(fqrn).resolve(".cvmfspublished"))) {
       publisher = RepositoryPublisher.open(storage, keysDir, fqrn, clock);
@@ -60,6 +74,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
               storage, keysDir, fqrn, RepositorySettings.DEFAULT, WHITELIST_DAYS, clock);
       log.info("created repository {} in {} (keys in {})", fqrn, storage, keysDir);
     }
+    publisher = publisher.withExecutor(contentExecutor);
     Path pub = keysDir.resolve(fqrn + ".pub");
     if (!Files.isRegularFile(pub)) {
       throw new NoSuchFileException(

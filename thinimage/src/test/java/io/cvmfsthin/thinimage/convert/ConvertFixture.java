@@ -37,6 +37,24 @@ final class ConvertFixture implements AutoCloseable {
             new RetryPolicy(2, Duration.ofMillis(50)));
   }
 
+  private ConvertFixture(ConvertFixture other, DockerConfig creds) {
+    this.dir = other.dir;
+    this.registry = other.registry;
+    this.storage = other.storage;
+    this.keys = other.keys;
+    this.client =
+        new RegistryClient(
+            RegistryClient.newHttpClient(),
+            creds,
+            Set.of(),
+            new RetryPolicy(2, Duration.ofMillis(50)));
+  }
+
+  /** The same registry and repository, another client (closing either stops the registry). */
+  ConvertFixture withCredentials(DockerConfig creds) {
+    return new ConvertFixture(this, creds);
+  }
+
   ImageReference ref(String nameAndTag) {
     return ImageReference.parse(registry.host() + "/" + nameAndTag);
   }

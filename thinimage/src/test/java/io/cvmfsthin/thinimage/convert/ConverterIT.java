@@ -9,6 +9,7 @@ import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
+import io.cvmfsthin.thinimage.image.ImageFormatException;
 import io.cvmfsthin.thinimage.image.ImageManifest;
 import io.cvmfsthin.thinimage.image.MediaTypes;
 import io.cvmfsthin.thinimage.image.Platform;
@@ -18,6 +19,7 @@ import io.cvmfsthin.thinimage.reference.ImageReference;
 import io.cvmfsthin.thinimage.registry.DockerConfig;
 import io.cvmfsthin.thinimage.registry.ManifestResponse;
 import io.cvmfsthin.thinimage.testing.LayerTar;
+import io.cvmfsthin.thinimage.testing.TestArchives;
 import io.cvmfsthin.thinimage.testing.TestImage;
 import io.cvmfsthin.thinimage.testing.TestImage.Layer;
 import io.cvmfsthin.thinimage.testing.TestRegistry;
@@ -307,6 +309,69 @@ class ConverterIT {
     JsonNode config =
         new ObjectMapper().readTree(fx.client.getBlob(r.target(), thin.config(), 1 << 20));
     assertThat(config.get("architecture").asText()).isEqualTo("arm64");
+  }
+
+  @Test
+  void dockerSaveTarball_isConverted_andAgainIsANoOp() throws Exception {
+    TestImage image = TestImage.of(richLayers(), false, "amd64");
+    Path tarball = dir.resolve("saved.tar");
+    TestArchives.dockerSave(tarball, image, fx.registry.host() + "/saved/app:3");
+
+    ConvertResult first;
+    try (DockerArchiveSource source = new DockerArchiveSource(tarball)) {
+      first = fx.convert(source, null, ConvertOptions.DEFAULT);
+    }
+    ConvertResult second;
+    try (DockerArchiveSource source = new DockerArchiveSource(tarball)) {
+      second = fx.convert(source, null, ConvertOptions.DEFAULT);
+    }
+
+    assertThat(first.layersNew()).isEqualTo(3);
+    assertThat(first.target()).isEqualTo(fx.ref("saved/app_thin:3"));
+    assertThat(fx.client.headManifest(first.target(), "3")).contains(first.thinManifest());
+    assertThat(second.thinManifest()).isEqualTo(first.thinManifest());
+    assertThat(second.revisionAfter()).isEqualTo(first.revisionAfter());
+    try (RepositoryClient repo = fx.reader()) {
+      // docker save layers are plain tars: their key is the diff_id
+      String fs = LayerLayout.layerFs(image.layers.get(0).diffId());
+      assertThat(repo.lookup(fs + "/usr/bin/tool").permissions()).isEqualTo(04755);
+      assertThat(
+              repo.lookup(LayerLayout.imageMetadataDir(fx.ref("saved/app:3")) + "/manifest.json"))
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void ociLayoutDirectory_isConverted() throws Exception {
+    List<Layer> layers =
+        List.of(
+            Layer.zstd(new LayerTar().dir("opt").file("opt/z.txt", "zstd").bytes()),
+            Layer.plain(new LayerTar().file("plain.txt", "p").bytes(), true));
+    TestImage image = TestImage.of(layers, true, "amd64");
+    Path layout = dir.resolve("layout");
+    TestArchives.ociLayout(layout, image, "1.0");
+    ImageReference target = fx.ref("layout/app_thin:1.0");
+
+    ConvertResult r =
+        fx.convert(
+            new OciLayoutSource(layout, "1.0", Platform.LINUX_AMD64),
+            target,
+            ConvertOptions.DEFAULT);
+
+    assertThat(r.layersNew()).isEqualTo(2);
+    assertThat(fx.client.headManifest(target, "1.0")).contains(r.thinManifest());
+    try (RepositoryClient repo = fx.reader()) {
+      assertThat(read(repo, LayerLayout.layerFs(layers.get(0).digest()) + "/opt/z.txt"))
+          .isEqualTo("zstd");
+    }
+    assertThatThrownBy(
+            () ->
+                fx.convert(
+                    new OciLayoutSource(layout, "2.0", Platform.LINUX_AMD64),
+                    target,
+                    ConvertOptions.DEFAULT))
+        .isInstanceOf(ImageFormatException.class)
+        .hasMessageContaining("ref.name=2.0");
   }
 
   // ---- helpers ----

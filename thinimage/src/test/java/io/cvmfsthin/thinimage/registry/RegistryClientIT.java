@@ -144,6 +144,65 @@ class RegistryClientIT {
     }
   }
 
+  @Test
+  void transient503_isRetried_andRedirectsDropAuthorizationOnHostChange() throws Exception {
+    TestImage image = smallImage("retry");
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.List<String> blobAuth = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer cdn =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("localhost", 0), 0);
+    cdn.createContext(
+        "/blob",
+        ex -> {
+          blobAuth.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+          ex.sendResponseHeaders(200, image.config.length);
+          ex.getResponseBody().write(image.config);
+          ex.close();
+        });
+    com.sun.net.httpserver.HttpServer fake =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    fake.createContext(
+        "/v2/",
+        ex -> {
+          String path = ex.getRequestURI().getPath();
+          if (ex.getRequestHeaders().getFirst("Authorization") == null) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"fake\"");
+            ex.sendResponseHeaders(401, -1);
+          } else if (path.contains("/manifests/")) {
+            if (calls.incrementAndGet() == 1) {
+              ex.sendResponseHeaders(503, -1);
+            } else {
+              ex.getResponseHeaders().add("Content-Type", image.manifestType);
+              ex.sendResponseHeaders(200, image.manifest.length);
+              ex.getResponseBody().write(image.manifest);
+            }
+          } else {
+            ex.getResponseHeaders()
+                .add("Location", "http://localhost:" + cdn.getAddress().getPort() + "/blob");
+            ex.sendResponseHeaders(307, -1);
+          }
+          ex.close();
+        });
+    fake.start();
+    cdn.start();
+    try {
+      ImageReference ref =
+          ImageReference.parse("127.0.0.1:" + fake.getAddress().getPort() + "/r/app:1");
+      RegistryClient client = new RegistryClient(HTTP, creds(ref.registry(), "pw"), Set.of(), FAST);
+      assertThat(client.getManifest(ref).digest()).isEqualTo(image.manifestDigest());
+      assertThat(calls.get()).isEqualTo(2);
+      ManifestResponse m = client.getManifest(ref);
+      ImageManifest manifest =
+          (ImageManifest) ImageJson.parseDocument(m.bytes(), m.contentType(), "m");
+      assertThat(client.getBlob(ref, manifest.config(), 1 << 20)).isEqualTo(image.config);
+      assertThat(blobAuth).containsExactly("null");
+    } finally {
+      fake.stop(0);
+      cdn.stop(0);
+    }
+  }
+
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class Basic {
