@@ -61,7 +61,7 @@ public final class Report {
             }
             md.append(
                 String.format(
-                    "| %s | %s | %s | %s | %d%s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %.0f | %.0f |%n",
+                    "| %s | %s | %s | %s | %d%s | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.0f | %.0f |%n",
                     shaped, mode, fmt(size), state, s.n(), s.failed() > 0 ? " (" + s.failed() + " failed)" : "",
                     p(s.ttft(), 50), p(s.ttft(), 95), p(s.total(), 50), p(s.total(), 95),
                     p(s.bytes(), 50) / 1e6, p(s.bytes(), 95) / 1e6,
@@ -145,15 +145,15 @@ public final class Report {
         dat.append(block).append("\n\n");
         plot.append(plot.length() == 0 ? "plot " : ", \\\n     ")
             .append(String.format(
-                "'ttft.dat' index %d using 1:2 with linespoints lc %d dt %d pt 7 title '%s%s'",
-                index++, m + 1, shaped.equals("yes") ? 2 : 1, mode,
+                "'ttft.dat' index %d using 1:2 with linespoints lc %d dt %d pt %d title '%s%s'",
+                index++, m + 1, shaped.equals("yes") ? 2 : 1, shaped.equals("yes") ? 6 : 7, mode,
                 shaped.equals("yes") ? " (shaped)" : ""));
       }
     }
     Files.writeString(out.resolve("ttft.dat"), dat.toString());
     Files.writeString(
         out.resolve("ttft.gp"),
-        "set terminal png size 900,600\nset output 'ttft.png'\n"
+        "set terminal pngcairo size 900,600 dashed\nset output 'ttft.png'\n"
             + "set title 'Time to first task, cold (p50)'\n"
             + "set xlabel 'image size (GiB)'\nset ylabel 'docker pull start -> task start (s)'\n"
             + "set logscale xy\nset grid\nset key top left\n"
