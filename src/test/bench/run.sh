@@ -16,8 +16,8 @@
 #        plugin-regular    (b) a dockerd with the cvmfs/thin plugin, the ordinary image
 #        plugin-thin       (c) the same dockerd, the thin image
 #
-# Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png
-# and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
+# Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png,
+# OUTDIR/runs-detail.csv (pull time, registry and stratum apart) and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
 # Environment: SIZES ("0.1 0.5"), RUNS (N), SHAPED ("no yes"), MODES, KEEP=1 (keep the scratch
 # directory), REBUILD=1 (rebuild the jar).
 #
@@ -235,6 +235,9 @@ cold_reset() { # daemon
 
 csv="$out/results.csv"
 echo "mode,size_gib,state,run,ttft_s,total_s,bytes,requests,shaped" >"$csv"
+# The same runs with the time docker pull returned and the registry/stratum split.
+details="$out/runs-detail.csv"
+echo "mode,size_gib,state,run,shaped,pull_s,ttft_s,total_s,registry_bytes,registry_requests,stratum_bytes,stratum_requests" >"$details"
 
 run_one() { # mode size state run shaped
   local mode=$1 size=$2 state=$3 run=$4 shaped=$5 d ref before t0 output ts
@@ -246,20 +249,24 @@ run_one() { # mode size state run shaped
   [ "$state" = warm ] || cold_reset "$d"
   before=$(wc -l <"$work/access.log")
   t0=$(date +%s.%N)
-  if ! output=$($d pull -q "$ref" 2>&1 >/dev/null && $d run --rm --network none "$ref" 2>&1); then
+  if ! output=$($d pull -q "$ref" 2>&1 >/dev/null && date +pulled%s.%N && $d run --rm --network none "$ref" 2>&1); then
     log "FAILED $mode $size $state $run shaped=$shaped: $(echo "$output" | tail -n 3 | tr '\n' ' ')"
     echo "$mode,$size,$state,$run,NA,NA,NA,NA,$shaped" >>"$csv"
     return 0
   fi
   ts=$(echo "$output" | awk -v t0="$t0" '
+    /^pulled/ { pulled = substr($0, 7) - t0 }
     /^start/ { w = "s" } /^end/ { w = "e" }
     /tv_sec/ { sec[w] = $2 } /tv_usec/ { usec[w] = $2 }
-    END { printf "%.3f,%.3f", sec["s"] + usec["s"] / 1e6 - t0, sec["e"] + usec["e"] / 1e6 - t0 }')
+    END { printf "%.3f,%.3f %.3f", sec["s"] + usec["s"] / 1e6 - t0, sec["e"] + usec["e"] / 1e6 - t0, pulled }')
   traffic=$(tail -n +"$((before + 1))" "$work/access.log" | awk -v r="$ngx_reg" -v s="$ngx_str" '
     { n++; b += $3; if ($1 == r) { rb += $3; rn++ } else { sb += $3; sn++ } }
-    END { printf "%d,%d %d %d %d %d", b, n, rb, rn, sb, sn }')
-  [ "$run" = 0 ] || echo "$mode,$size,$state,$run,$ts,${traffic%% *},$shaped" >>"$csv"
-  log "$mode ${size}GiB $state run $run shaped=$shaped: ttft,total=$ts s; bytes,requests=${traffic%% *} (registry B/req, stratum B/req: ${traffic#* })"
+    END { printf "%d,%d %d,%d,%d,%d", b, n, rb, rn, sb, sn }')
+  if [ "$run" != 0 ]; then
+    echo "$mode,$size,$state,$run,${ts%% *},${traffic%% *},$shaped" >>"$csv"
+    echo "$mode,$size,$state,$run,$shaped,${ts#* },${ts%% *},${traffic#* }" >>"$details"
+  fi
+  log "$mode ${size}GiB $state run $run shaped=$shaped: ttft,total=${ts%% *} s (pull ${ts#* } s); bytes,requests=${traffic%% *} (registry B,req,stratum B,req: ${traffic#* })"
 }
 
 for shaped in $shaped_states; do
