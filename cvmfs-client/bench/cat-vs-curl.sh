@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: `cvmfs-thin cat` of a generated file (default 100 MB) through a CernVM-FS repository
 # on loopback, beside `curl` of the same bytes from the same server. One run; prints seconds and
-# ratios. The repository is written by make-repo.py (openssl-signed, 8 MiB zlib chunks); the server
-# is a private nginx if installed, else python3 -m http.server.
+# ratios. The repository is written by the project's own `repo create` and `repo publish` (random
+# bytes, so zlib gains nothing; chunked as the publisher chunks); the server is a private nginx if
+# installed, else python3 -m http.server.
 #
 # Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
 set -euo pipefail
@@ -21,7 +22,11 @@ cleanup() {
 trap cleanup EXIT
 
 [ -f "$jar" ] || (cd "$top" && mvn -B -q -pl cvmfs-client,plugin -am install -DskipTests)
-python3 "$here/make-repo.py" "$work/srv" "$fqrn" "$size_mb" >&2
+mkdir -p "$work/src" "$work/srv"
+head -c "$((size_mb * 1000000))" /dev/urandom >"$work/srv/big.bin"
+ln "$work/srv/big.bin" "$work/src/big.bin"
+java -jar "$jar" repo create --storage "$work/srv/cvmfs" --keys "$work/srv/keys" "$fqrn" >&2
+java -jar "$jar" repo publish --storage "$work/srv/cvmfs" --keys "$work/srv/keys" "$fqrn" "$work/src" >&2
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 if command -v nginx >/dev/null; then
