@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.publish;
 
 import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
+import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,11 +46,18 @@ final class TarSource {
         (b0 == 0x1f && b1 == 0x8b) ? new GZIPInputStream(buffered, 64 * 1024) : buffered;
     SourceNode root = SourceNode.directory(nowSeconds);
     root.implicit = true;
-    TarArchiveInputStream tar = new TarArchiveInputStream(in, StandardCharsets.UTF_8.name());
+    // commons-compress decodes PAX values as UTF-8; the raw records keep binary xattrs exact
+    RawPaxHeaders pax = new RawPaxHeaders(in);
+    TarArchiveInputStream tar = new TarArchiveInputStream(pax, StandardCharsets.UTF_8.name());
     TarArchiveEntry entry;
     try {
-      while ((entry = tar.getNextEntry()) != null) {
-        add(root, entry, tar);
+      while (true) {
+        pax.startRecording();
+        entry = tar.getNextEntry();
+        if (entry == null) {
+          break;
+        }
+        add(root, entry, tar, pax.xattrs());
       }
     } catch (TarFormatException e) {
       throw e;
@@ -59,7 +67,9 @@ final class TarSource {
     return root;
   }
 
-  private void add(SourceNode root, TarArchiveEntry e, InputStream tar) throws IOException {
+  private void add(
+      SourceNode root, TarArchiveEntry e, InputStream tar, Map<String, byte[]> rawXattrs)
+      throws IOException {
     String name = e.getName();
     List<String> path = components(name);
     SourceNode node;
@@ -136,7 +146,7 @@ final class TarSource {
     node.uid = e.getLongUserId();
     node.gid = e.getLongGroupId();
     node.mtimeSeconds = Math.floorDiv(e.getLastModifiedTime().toMillis(), 1000);
-    node.xattrs = xattrs(name, e.getExtraPaxHeaders());
+    node.xattrs = xattrs(name, e.getExtraPaxHeaders(), rawXattrs);
     if (path.isEmpty()) {
       if (!node.isDirectory()) {
         throw new TarFormatException("tar entry '" + shorten(name) + "': the root is no directory");
@@ -234,8 +244,8 @@ final class TarSource {
     return target;
   }
 
-  private static java.util.SortedMap<String, byte[]> xattrs(String name, Map<String, String> pax)
-      throws TarFormatException {
+  private static java.util.SortedMap<String, byte[]> xattrs(
+      String name, Map<String, String> pax, Map<String, byte[]> raw) throws TarFormatException {
     java.util.SortedMap<String, byte[]> out = new java.util.TreeMap<>();
     for (Map.Entry<String, String> h : pax.entrySet()) {
       String key = h.getKey();
@@ -243,7 +253,10 @@ final class TarSource {
       String attr;
       if (key.startsWith("SCHILY.xattr.")) {
         attr = key.substring("SCHILY.xattr.".length());
-        value = h.getValue().getBytes(StandardCharsets.UTF_8);
+        value =
+            raw != null && raw.containsKey(attr)
+                ? raw.get(attr)
+                : h.getValue().getBytes(StandardCharsets.UTF_8);
       } else if (key.startsWith("LIBARCHIVE.xattr.")) {
         attr = key.substring("LIBARCHIVE.xattr.".length());
         try {

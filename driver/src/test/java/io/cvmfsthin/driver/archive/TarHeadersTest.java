@@ -2,6 +2,7 @@ package io.cvmfsthin.driver.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.Map;

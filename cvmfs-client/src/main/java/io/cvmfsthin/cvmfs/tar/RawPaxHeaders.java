@@ -1,4 +1,4 @@
-package io.cvmfsthin.driver.archive;
+package io.cvmfsthin.cvmfs.tar;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
@@ -17,7 +17,7 @@ import java.util.Map;
  * included) and parses the {@code SCHILY.xattr.*} and {@code LIBARCHIVE.xattr.*} records of that
  * stretch as bytes.
  */
-final class RawPaxHeaders extends FilterInputStream {
+public final class RawPaxHeaders extends FilterInputStream {
   private static final int BLOCK = 512;
   private static final int MAX_RECORDING = 1 << 20;
 
@@ -25,12 +25,12 @@ final class RawPaxHeaders extends FilterInputStream {
   private long recordingStart;
   private ByteArrayOutputStream recording;
 
-  RawPaxHeaders(InputStream in) {
+  public RawPaxHeaders(InputStream in) {
     super(in);
   }
 
   /** Starts recording; call right before asking for the next entry. */
-  void startRecording() {
+  public void startRecording() {
     recording = new ByteArrayOutputStream();
     recordingStart = position;
   }
@@ -39,7 +39,7 @@ final class RawPaxHeaders extends FilterInputStream {
    * The xattrs of the last PAX header read since {@link #startRecording}, exact bytes; {@code null}
    * when no PAX header was recorded (or it was too large to record).
    */
-  Map<String, byte[]> xattrs() {
+  public Map<String, byte[]> xattrs() {
     ByteArrayOutputStream recorded = recording;
     recording = null;
     if (recorded == null) {
