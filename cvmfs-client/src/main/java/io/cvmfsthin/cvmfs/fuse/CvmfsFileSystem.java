@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
+import io.cvmfsthin.cvmfs.catalog.Symlinks;
 import io.cvmfsthin.cvmfs.client.ClientCounters;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import io.cvmfsthin.cvmfs.fuse.FuseCounters.Op;

@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.catalog.Symlinks;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import java.util.Map;
