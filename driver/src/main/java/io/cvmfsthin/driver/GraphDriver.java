@@ -8,6 +8,7 @@ import io.cvmfsthin.driver.archive.TarApplier;
 import io.cvmfsthin.driver.archive.TarFormatException;
 import io.cvmfsthin.driver.archive.Trees;
 import io.cvmfsthin.driver.archive.Xattrs;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.layer.LayerIds;
 import io.cvmfsthin.driver.layer.LowerChain;
 import io.cvmfsthin.driver.layer.ThinRecord;
@@ -25,6 +26,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,13 +54,16 @@ public final class GraphDriver {
 
   private final RepositoryMounts repositories;
   private final Mounter mounter;
+  private final CommitPublisher commitPublisher; // null: commits are ordinary layers
+  private final Duration commitVisibleWithin;
   private final Xattrs xattrs = new LibcXattrs();
   private final TarApplier applier;
   private final RandomGenerator random;
   private final ReentrantLock[] locks = new ReentrantLock[64]; // each guards the ids hashing to it
   private volatile State state;
 
-  private record State(Path home, LayerStore store, ThinLayers thin, LayerMounts mounts) {}
+  private record State(
+      Path home, LayerStore store, ThinLayers thin, LayerMounts mounts, ThinCommits commits) {}
 
   /** With the real mount(2); {@code repositories} serves thin layers. */
   public GraphDriver(RepositoryMounts repositories) {
@@ -67,8 +72,29 @@ public final class GraphDriver {
 
   /** With a given mounter. */
   public GraphDriver(RepositoryMounts repositories, Mounter mounter) {
+    this(repositories, mounter, null, Duration.ZERO);
+  }
+
+  /**
+   * With the real mount(2), committing containers above thin images as thin layers (thin-image.md
+   * §6.3) through {@code publisher}, each commit waiting up to {@code visibleWithin} for this
+   * host's client to see what it published.
+   */
+  public GraphDriver(
+      RepositoryMounts repositories, CommitPublisher publisher, Duration visibleWithin) {
+    this(repositories, new LibcMounter(), publisher, visibleWithin);
+  }
+
+  /** With a given mounter; {@code publisher} may be null (commits stay ordinary layers). */
+  public GraphDriver(
+      RepositoryMounts repositories,
+      Mounter mounter,
+      CommitPublisher publisher,
+      Duration visibleWithin) {
     this.repositories = repositories;
     this.mounter = mounter;
+    this.commitPublisher = publisher;
+    this.commitVisibleWithin = visibleWithin;
     this.random = new SecureRandom();
     this.applier =
         new TarApplier(xattrs, new LibcDeviceNodes(), new LibcFileMetadata(), new LibcSymlinks());
@@ -123,7 +149,11 @@ public final class GraphDriver {
     boolean indexOff = Files.exists(Path.of("/sys/module/overlay/parameters/index"));
     LayerMounts mounts = new LayerMounts(store, mounter, thin, indexOff);
     mounts.recover();
-    state = new State(absolute, store, thin, mounts);
+    ThinCommits commits =
+        commitPublisher == null
+            ? null
+            : new ThinCommits(store, repositories, commitPublisher, commitVisibleWithin, xattrs);
+    state = new State(absolute, store, thin, mounts, commits);
     log.info("driver home {} ready ({} on {})", absolute, "overlay", fsType);
   }
 
@@ -339,10 +369,25 @@ public final class GraphDriver {
    * as it is read; the caller closes it. Against the direct parent this is the layer's own diff
    * dir; against anything else (or none, for a layer that has a parent) the two trees are mounted
    * and compared, as overlay2's naive diff does, until the stream is closed.
+   *
+   * <p>With a commit publisher, the diff of a layer above a thin image against its direct parent
+   * (what dockerd asks when committing a container or a build step) is published and comes back as
+   * the tar of an extended {@code thin.json} instead ({@link ThinCommits}).
    */
   public InputStream diff(String id, String parent) throws IOException {
     State s = state();
     if (isDirectParent(s, id, parent)) {
+      if (s.commits() != null) {
+        Optional<String> thinId = s.commits().thinAncestor(id);
+        if (thinId.isPresent()) {
+          ReentrantLock lock = lock(id);
+          try {
+            return s.commits().commit(id, thinId.get());
+          } finally {
+            lock.unlock();
+          }
+        }
+      }
       return new DiffReader(s.store().diffDir(id), xattrs, new LibcSymlinks());
     }
     NaiveComparison naive = naive(id, parent);

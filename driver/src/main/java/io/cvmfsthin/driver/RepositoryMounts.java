@@ -1,7 +1,11 @@
 package io.cvmfsthin.driver;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * What the driver needs from the CVMFS client: repository mounts, reference counted. The real
@@ -39,4 +43,56 @@ public interface RepositoryMounts {
 
   /** Drops a reference taken by {@link #acquire}; the last one may unmount. */
   void release(String fqrn);
+
+  /**
+   * Asks for the repository's newest revision now (a client's {@code remount sync}); nothing for a
+   * repository that is not mounted or for plain directories.
+   */
+  default void refresh(String fqrn) throws IOException {}
+
+  /**
+   * Waits until every path (relative to the repository root) is a directory in this host's view of
+   * {@code fqrn}, as after a publish: refreshes and looks again every 250 ms, up to {@code
+   * timeout}. Holds a reference on the repository while it waits.
+   *
+   * @throws IOException naming the repository and the first path still missing at the deadline
+   */
+  default void awaitVisible(String fqrn, List<String> paths, Duration timeout) throws IOException {
+    Path root = acquire(fqrn);
+    try {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        refresh(fqrn);
+        String missing = null;
+        for (String p : paths) {
+          if (!Files.isDirectory(root.resolve(p.replaceFirst("^/+", "")))) {
+            missing = p;
+            break;
+          }
+        }
+        if (missing == null) {
+          return;
+        }
+        if (System.nanoTime() >= deadline) {
+          throw new IOException(
+              "repository "
+                  + fqrn
+                  + ": "
+                  + missing
+                  + " was published but is not visible on this host after "
+                  + timeout.toSeconds()
+                  + " s (is CVMFS_SERVER_URL the stratum the publisher writes, with no stale"
+                  + " proxy in between?)");
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("waiting for " + fqrn + " to show " + missing);
+        }
+      }
+    } finally {
+      release(fqrn);
+    }
+  }
 }

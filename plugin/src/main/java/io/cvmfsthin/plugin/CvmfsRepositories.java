@@ -50,6 +50,14 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
     mounts.release(fqrn);
   }
 
+  @Override
+  public void refresh(String fqrn) throws IOException {
+    long revision = mounts.refreshNow(fqrn);
+    if (revision >= 0) {
+      log.debug("{}: refreshed, revision {}", fqrn, revision);
+    }
+  }
+
   /** Unmounts every repository (plugin shutdown). */
   @Override
   public void close() {

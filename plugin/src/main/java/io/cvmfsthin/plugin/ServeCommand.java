@@ -1,9 +1,13 @@
 package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.driver.GraphDriver;
+import io.cvmfsthin.driver.commit.CommitPublisher;
+import io.cvmfsthin.driver.commit.LocalCommitPublisher;
 import io.cvmfsthin.plugin.protocol.PluginApi;
 import io.cvmfsthin.plugin.server.PluginServer;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -51,6 +55,36 @@ final class ServeCommand implements Callable<Integer> {
   Path configDir;
 
   @Option(
+      names = "--publish-repository",
+      defaultValue = "${env:PUBLISH_REPOSITORY:-}",
+      description =
+          "Publish containers committed above thin images into this repository, so that the"
+              + " committed images are thin too; empty: commits are ordinary layers (default:"
+              + " $PUBLISH_REPOSITORY).")
+  String publishRepository;
+
+  @Option(
+      names = "--publish-storage",
+      defaultValue = "${env:PUBLISH_STORAGE:-/publish/stratum}",
+      description =
+          "Stratum 0 storage: the repository is <storage>/<fqrn> (default: ${DEFAULT-VALUE}).")
+  Path publishStorage;
+
+  @Option(
+      names = "--publish-keys",
+      defaultValue = "${env:PUBLISH_KEYS:-/publish/keys}",
+      description = "The repository's keys, <fqrn>.crt/.key/.pub (default: ${DEFAULT-VALUE}).")
+  Path publishKeys;
+
+  @Option(
+      names = "--publish-wait",
+      defaultValue = "${env:PUBLISH_WAIT:-60}",
+      description =
+          "Seconds a commit waits for this host's client to see what it published"
+              + " (default: ${DEFAULT-VALUE}).")
+  long publishWaitSeconds;
+
+  @Option(
       names = "--exit-after-start",
       hidden = true,
       description = "Start, then stop at once (class-loading run for the CDS archive).")
@@ -72,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
     PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
     CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
-    backend.start(new GraphDriver(repositories));
+    backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
       server.close();
       pool.shutdown();
@@ -109,6 +143,31 @@ final class ServeCommand implements Callable<Integer> {
       shutdownDone.countDown();
     }
     return 0;
+  }
+
+  private CommitPublisher commitPublisher() {
+    if (publishRepository == null || publishRepository.isBlank()) {
+      log.info("commits above thin images: ordinary layers (no PUBLISH_REPOSITORY)");
+      return null;
+    }
+    LocalCommitPublisher p =
+        new LocalCommitPublisher(
+            publishStorage, publishKeys, publishRepository.strip(), Clock.systemUTC());
+    log.info(
+        "commits above thin images: published into {} at {} (keys {}), visible within {} s",
+        p.fqrn(),
+        p.repositoryDirectory(),
+        publishKeys,
+        publishWaitSeconds);
+    return p;
+  }
+
+  private Duration publishWait() {
+    if (publishWaitSeconds < 1) {
+      throw new IllegalArgumentException(
+          "PUBLISH_WAIT must be at least 1 second, not " + publishWaitSeconds);
+    }
+    return Duration.ofSeconds(publishWaitSeconds);
   }
 
   private static ThreadPoolExecutor newWorkers(int n) {

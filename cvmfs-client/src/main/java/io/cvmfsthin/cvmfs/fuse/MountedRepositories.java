@@ -190,6 +190,29 @@ public final class MountedRepositories implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks the server for a newer revision of a mounted repository now, as {@code cvmfs_talk
+   * remount sync} does, instead of at the end of the TTL.
+   *
+   * @return the revision current afterwards, or -1 if {@code fqrn} is not mounted
+   */
+  public long refreshNow(String fqrn) throws IOException {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      return -1;
+    }
+    s.lock.lock();
+    try {
+      if (s.mount == null) {
+        return -1;
+      }
+      s.mount.client().refreshNow();
+      return s.mount.client().revision();
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
   /** The number of users of {@code fqrn} now. */
   public int users(String fqrn) {
     Slot s = slots.get(fqrn);

@@ -227,6 +227,15 @@ public final class LayerStore {
     }
   }
 
+  /**
+   * A fresh empty file in home for scratch data (a layer tar being built); removed by {@link
+   * #recover} if a crash leaves it behind.
+   */
+  public Path newTempFile(String purpose) throws IOException {
+    return Files.createFile(
+        home.resolve(TMP + purpose + "-" + Long.toHexString(random.nextLong())));
+  }
+
   /** A fresh empty directory inside the layer to extract into; {@link #commitDiff} moves it. */
   public Path newPartialDiff(String id) throws IOException {
     Path tmp = dir(id).resolve(PARTIAL + Long.toHexString(random.nextLong()));

@@ -119,7 +119,7 @@ public final class ThinImageBuilder {
   }
 
   /** ustar, one entry {@code thin.json}, 0644, uid/gid 0, no names, 512-byte records. */
-  static byte[] tarOf(byte[] thinJson, long mtimeSeconds) {
+  public static byte[] tarOf(byte[] thinJson, long mtimeSeconds) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar =
         new TarArchiveOutputStream(out, 512, StandardCharsets.UTF_8.name())) {
