@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
 final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CvmfsRepositories.class);
 
+  /**
+   * How long a repository stays mounted after its last user: dockerd gets and puts the layers of a
+   * container three times while it creates and starts it (-init layer, create-time mount, start).
+   */
+  static final java.time.Duration LINGER = java.time.Duration.ofSeconds(5);
+
   private final MountedRepositories mounts;
 
   CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
@@ -32,7 +38,8 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
         new MountedRepositories(
             stateDir.resolve("cvmfs"),
             new PluginConfig(configRoot, cacheBase, environment),
-            MountOptions.LAYER_VIEW);
+            MountOptions.LAYER_VIEW,
+            LINGER);
   }
 
   @Override

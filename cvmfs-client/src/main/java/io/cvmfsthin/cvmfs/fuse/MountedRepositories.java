@@ -4,8 +4,12 @@ import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.config.ConfigFiles;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *       {@code <path>} of a {@code cvmfs://<fqrn>/<path>} URL is the layer directory. With {@link
  *       MountOptions#LAYER_VIEW} layer directories show OCI whiteouts the way overlayfs reads them.
  *   <li>{@link #release} drops one user; the last one unmounts (lazily if an overlay still uses
- *       it).
+ *       it), at once or, with a linger time, when that time passed without a new acquire.
  *   <li>A mount that went away from outside (someone ran {@code umount}) is mounted again by the
  *       next {@link #acquire}.
  *   <li>{@link #close} unmounts everything, whatever the counts.
@@ -66,13 +70,16 @@ public final class MountedRepositories implements AutoCloseable {
     final ReentrantLock lock = new ReentrantLock();
     int users;
     RepositoryMount mount;
+    long releases; // bumped by every release, so a lingering unmount knows if it is still due
   }
 
   private final Path base;
   private final SettingsResolver resolver;
   private final MountOptions options;
   private final Mounter mounter;
+  private final Duration linger;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService unmounter;
   private volatile boolean closed;
 
   /**
@@ -81,14 +88,44 @@ public final class MountedRepositories implements AutoCloseable {
    * @param options how every repository is mounted ({@link MountOptions#LAYER_VIEW} for a driver)
    */
   public MountedRepositories(Path base, SettingsResolver resolver, MountOptions options) {
-    this(base, resolver, options, RepositoryMount::mount);
+    this(base, resolver, options, Duration.ZERO);
+  }
+
+  /**
+   * As {@link #MountedRepositories(Path, SettingsResolver, MountOptions)}, keeping a repository
+   * mounted for {@code linger} after its last release, so that the next acquire within that time
+   * reuses the mount (dockerd gets and puts a container's layers several times while it creates and
+   * starts one: without this, each time costs a mount, a manifest fetch and a catalog load).
+   */
+  public MountedRepositories(
+      Path base, SettingsResolver resolver, MountOptions options, Duration linger) {
+    this(base, resolver, options, RepositoryMount::mount, linger);
   }
 
   MountedRepositories(Path base, SettingsResolver resolver, MountOptions options, Mounter mounter) {
+    this(base, resolver, options, mounter, Duration.ZERO);
+  }
+
+  MountedRepositories(
+      Path base,
+      SettingsResolver resolver,
+      MountOptions options,
+      Mounter mounter,
+      Duration linger) {
     this.base = base.toAbsolutePath().normalize();
     this.resolver = resolver;
     this.options = options;
     this.mounter = mounter;
+    this.linger = linger;
+    this.unmounter =
+        linger.isZero()
+            ? null
+            : Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "cvmfs-linger");
+                  t.setDaemon(true);
+                  return t;
+                });
   }
 
   /**
@@ -180,8 +217,29 @@ public final class MountedRepositories implements AutoCloseable {
         return;
       }
       s.users--;
+      s.releases++;
       log.debug("release {}: {} users", fqrn, s.users);
       if (s.users == 0 && s.mount != null) {
+        if (unmounter == null) {
+          s.mount.close();
+          s.mount = null;
+        } else {
+          long release = s.releases;
+          unmounter.schedule(
+              () -> unmountIfUnused(fqrn, s, release), linger.toMillis(), TimeUnit.MILLISECONDS);
+        }
+      }
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** The lingering unmount: only if nobody acquired (and released) it since that release. */
+  private void unmountIfUnused(String fqrn, Slot s, long release) {
+    s.lock.lock();
+    try {
+      if (s.users == 0 && s.releases == release && s.mount != null) {
+        log.debug("{}: unused for {} ms, unmounting", fqrn, linger.toMillis());
         s.mount.close();
         s.mount = null;
       }
@@ -245,6 +303,9 @@ public final class MountedRepositories implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (unmounter != null) {
+      unmounter.shutdownNow();
+    }
     for (Map.Entry<String, Slot> e : slots.entrySet()) {
       Slot s = e.getValue();
       s.lock.lock();

@@ -78,6 +78,49 @@ class MountedRepositoriesIT {
   }
 
   @Test
+  void withLinger_aReacquireReusesTheMount_andItGoesAfterTheLingerTime(@TempDir Path tmp)
+      throws Exception {
+    java.util.concurrent.atomic.AtomicInteger mounts =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (HttpStratum stratum = HttpStratum.serve(FuseTests.FIXTURES);
+        MountedRepositories repos =
+            new MountedRepositories(
+                tmp.resolve("cvmfs"),
+                fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
+                MountOptions.LAYER_VIEW,
+                (settings, mountPoint, options) -> {
+                  mounts.incrementAndGet();
+                  return RepositoryMount.mount(settings, mountPoint, options);
+                },
+                java.time.Duration.ofMillis(3000))) {
+      Path a = repos.acquire(FuseTests.FQRN);
+      repos.release(FuseTests.FQRN);
+      long released = System.nanoTime();
+      assertThat(Unmounter.isMountPoint(a)).as("lingers after the last release").isTrue();
+      Thread.sleep(500);
+      repos.acquire(FuseTests.FQRN);
+      assertThat(a.resolve("README.txt")).exists();
+      Thread.sleep(1500);
+      repos.release(FuseTests.FQRN); // due 3 s from now, about 5 s after the first release
+      assertThat(mounts.get()).as("the second acquire reused the mount").isEqualTo(1);
+      Thread.sleep(Math.max(0, 3_600 - (System.nanoTime() - released) / 1_000_000));
+      assertThat(Unmounter.isMountPoint(a))
+          .as("the first release's unmount, due now, was called off by the re-acquire")
+          .isTrue();
+      long end = System.nanoTime() + 10_000_000_000L;
+      while (Unmounter.isMountPoint(a) && System.nanoTime() < end) {
+        Thread.sleep(100);
+      }
+      assertThat(Unmounter.isMountPoint(a))
+          .as("unmounted once unused for the linger time")
+          .isFalse();
+      repos.acquire(FuseTests.FQRN);
+      assertThat(mounts.get()).isEqualTo(2);
+    }
+    assertThat(Unmounter.isMountPoint(tmp.resolve("cvmfs").resolve(FuseTests.FQRN))).isFalse();
+  }
+
+  @Test
   void staleMountOfADeadProcess_isDetachedAndMountedAgain(@TempDir Path tmp) throws Exception {
     Path mnt = tmp.resolve("cvmfs").resolve(FuseTests.FQRN);
     try (HttpStratum stratum = HttpStratum.serve(FuseTests.FIXTURES)) {
