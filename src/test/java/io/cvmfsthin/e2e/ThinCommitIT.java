@@ -266,6 +266,9 @@ class ThinCommitIT {
     Map<String, Long> layers = layerTars(archive);
     assertThat(layers).hasSize(2);
     assertThat(layers.values()).allMatch(size -> size < TINY);
+    assertThat(new ObjectMapper().readTree(topThinJson(archive)).get("layers"))
+        .as("the source's two layers, then the container's")
+        .hasSize(3);
     docker.dockerOk("rmi", committed, registry.address() + "/e2e/committed-again:1");
     docker.dockerOk("rm", "c1");
     docker.dockerOk("rmi", thin);
@@ -373,5 +376,79 @@ class ThinCommitIT {
         .isEqualTo("plain\nb");
     String layers = rootfsLayers(other, "test/plain-commit:1");
     assertThat(layers.split(",")).as("the thin layer plus one ordinary layer").hasSize(2);
+  }
+
+  @Test
+  @Order(8)
+  void commitAboveAnOrdinaryLayerAboveThin_publishesThatLayerToo() throws IOException {
+    Path archive = work.resolve("plain-commit.tar");
+    consumer
+        .docker()
+        .docker(
+            null, Duration.ofMinutes(5), "save", "-o", archive.toString(), "test/plain-commit:1")
+        .orThrow();
+    docker.dockerOk("load", "-i", archive.toString());
+    docker.dockerOk(
+        "run",
+        "--name",
+        "c3",
+        "--network",
+        "none",
+        "test/plain-commit:1",
+        "sh",
+        "-c",
+        "echo top > /top && rm /plain");
+    long before = revision();
+    docker.dockerOk("commit", "c3", "test/over-plain:1");
+    assertThat(revision())
+        .as("the ordinary layer and the container's, one revision each")
+        .isEqualTo(before + 2);
+    assertThat(
+            docker.dockerOk(
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "test/over-plain:1",
+                "sh",
+                "-c",
+                "cat /top; test -e /plain || echo plain-deleted"))
+        .isEqualTo("top\nplain-deleted");
+    // the new top layer alone describes the image: save it and look at its thin.json
+    Path saved = work.resolve("over-plain.tar");
+    docker
+        .docker(null, Duration.ofMinutes(5), "save", "-o", saved.toString(), "test/over-plain:1")
+        .orThrow();
+    JsonNode descriptor = new ObjectMapper().readTree(topThinJson(saved));
+    assertThat(descriptor.get("layers"))
+        .as("the source's two layers, the ordinary one, the container's")
+        .hasSize(4);
+  }
+
+  /** The thin.json in the top layer of a {@code docker save} archive. */
+  static byte[] topThinJson(Path archive) throws IOException {
+    String top = null;
+    try (InputStream in = Files.newInputStream(archive);
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        if (e.getName().equals("manifest.json")) {
+          JsonNode layers = new ObjectMapper().readTree(tar.readAllBytes()).get(0).get("Layers");
+          top = layers.get(layers.size() - 1).asText();
+        }
+      }
+    }
+    assertThat(top).as("manifest.json in the archive").isNotNull();
+    try (InputStream in = Files.newInputStream(archive);
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
+        if (e.getName().equals(top)) {
+          TarArchiveInputStream layer = new TarArchiveInputStream(tar);
+          TarArchiveEntry only = layer.getNextEntry();
+          assertThat(only.getName()).isEqualTo("thin.json");
+          return layer.readAllBytes();
+        }
+      }
+    }
+    throw new AssertionError(top + " not in " + archive);
   }
 }
