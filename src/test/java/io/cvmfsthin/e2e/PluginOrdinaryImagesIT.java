@@ -70,16 +70,7 @@ class PluginOrdinaryImagesIT {
 
   @AfterAll
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {registry, reference, daemon}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("clean-up: " + e);
-      }
-    }
-    Mounts.unmountAllBelow(work);
+    WorkDirs.closeAll(work, registry, reference, daemon);
   }
 
   /** Deletions, an opaque dir, a dir deleted and recreated, hardlinks, devices, fifos, setuid. */

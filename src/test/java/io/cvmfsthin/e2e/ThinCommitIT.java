@@ -5,14 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
+import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.LocalRegistry;
-import io.cvmfsthin.e2e.support.Mounts;
 import io.cvmfsthin.e2e.support.NginxStratum;
 import io.cvmfsthin.e2e.support.PluginDaemon;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
 import io.cvmfsthin.e2e.support.TestImages;
 import io.cvmfsthin.e2e.support.WorkDirs;
-import io.cvmfsthin.plugin.Main;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -78,7 +77,7 @@ class ThinCommitIT {
     publish = Files.createDirectories(work.resolve("publish"));
     Path storage = publish.resolve("stratum");
     Path keys = publish.resolve("keys");
-    cli("repo", "create", "--storage", storage.toString(), "--keys", keys.toString(), FQRN);
+    Cli.createRepository(storage, keys, FQRN);
     stratum = new NginxStratum(work.resolve("nginx"), storage).start();
 
     reference = new PrivateDockerd(work.resolve("overlay2")).start("overlay2");
@@ -93,15 +92,7 @@ class ThinCommitIT {
     source = registry.address() + "/e2e/commit-src:1";
     TestImages.build(reference, ctx, source);
     reference.dockerOk("push", source);
-    cli(
-        "convert",
-        source,
-        "--storage",
-        storage.toString(),
-        "--keys",
-        keys.toString(),
-        "--fqrn",
-        FQRN);
+    Cli.convert(source, storage, keys, FQRN);
     thin = registry.address() + "/e2e/commit-src_thin:1";
     committed = registry.address() + "/e2e/committed:1";
 
@@ -115,32 +106,12 @@ class ThinCommitIT {
   }
 
   void configure(PluginDaemon d, Path keys) throws IOException {
-    Path etc = d.etcCvmfs();
-    Files.copy(keys.resolve(FQRN + ".pub"), etc.resolve("keys").resolve(FQRN + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(FQRN + ".conf"),
-        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    d.configureRepository(FQRN, keys.resolve(FQRN + ".pub"), stratum.serverUrl());
   }
 
   @AfterAll
   void stop() {
-    for (AutoCloseable c :
-        new AutoCloseable[] {consumer, publishing, reference, stratum, registry}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("clean-up: " + e);
-      }
-    }
-    if (work != null) {
-      Mounts.unmountAllBelow(work);
-    }
-  }
-
-  static void cli(String... args) {
-    assertThat(Main.run(args)).as("cvmfs-thin " + String.join(" ", args)).isZero();
+    WorkDirs.closeAll(work, consumer, publishing, reference, stratum, registry);
   }
 
   long revision() throws IOException {

@@ -2,6 +2,7 @@ package io.cvmfsthin.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.Cmd;
 import io.cvmfsthin.e2e.support.LocalRegistry;
 import io.cvmfsthin.e2e.support.Mounts;
@@ -10,7 +11,6 @@ import io.cvmfsthin.e2e.support.PluginDaemon;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
 import io.cvmfsthin.e2e.support.TestImages;
 import io.cvmfsthin.e2e.support.WorkDirs;
-import io.cvmfsthin.plugin.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class ThinImagesIT {
     registry = new LocalRegistry(work.resolve("registry")).start();
     Path storage = work.resolve("stratum");
     Path keys = work.resolve("keys");
-    cli("repo", "create", "--storage", storage.toString(), "--keys", keys.toString(), FQRN);
+    Cli.createRepository(storage, keys, FQRN);
     stratum = new NginxStratum(work.resolve("nginx"), storage).start();
 
     reference = new PrivateDockerd(work.resolve("overlay2")).start("overlay2");
@@ -66,40 +66,17 @@ class ThinImagesIT {
     source = registry.address() + "/e2e/app:1";
     TestImages.build(reference, ctx, source);
     reference.dockerOk("push", source);
-    cli(
-        "convert",
-        source,
-        "--storage",
-        storage.toString(),
-        "--keys",
-        keys.toString(),
-        "--fqrn",
-        FQRN);
+    Cli.convert(source, storage, keys, FQRN);
     thin = registry.address() + "/e2e/app_thin:1";
 
     daemon = PluginDaemon.start(work.resolve("plugin"), List.of());
     docker = daemon.docker();
-    Path etc = daemon.etcCvmfs();
-    Files.copy(keys.resolve(FQRN + ".pub"), etc.resolve("keys").resolve(FQRN + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(FQRN + ".conf"),
-        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    daemon.configureRepository(FQRN, keys.resolve(FQRN + ".pub"), stratum.serverUrl());
   }
 
   @AfterAll
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {daemon, reference, stratum, registry}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        System.err.println("clean-up: " + e);
-      }
-    }
-    if (work != null) {
-      Mounts.unmountAllBelow(work);
-    }
+    WorkDirs.closeAll(work, daemon, reference, stratum, registry);
   }
 
   static String dockerfile() {
@@ -117,11 +94,6 @@ class ThinImagesIT {
             + " count=1 2>/dev/null; done",
         "RUN rm -rf /data/gone /opq && mkdir /opq && echo 2 > /opq/new",
         "");
-  }
-
-  static void cli(String... args) {
-    int status = Main.run(args);
-    assertThat(status).as("cvmfs-thin " + String.join(" ", args)).isZero();
   }
 
   @Test

@@ -95,6 +95,19 @@ public final class PluginDaemon implements AutoCloseable {
     return work.resolve("etc-cvmfs");
   }
 
+  /**
+   * Makes {@code fqrn} known to the plugin's client: its public key and server URL in the directory
+   * the plugin sees as /etc/cvmfs (read when the repository is mounted).
+   */
+  public void configureRepository(String fqrn, Path publicKey, String serverUrl)
+      throws IOException {
+    Path etc = etcCvmfs();
+    Files.copy(publicKey, etc.resolve("keys").resolve(fqrn + ".pub"));
+    Files.writeString(
+        etc.resolve("config.d").resolve(fqrn + ".conf"),
+        "CVMFS_SERVER_URL=" + serverUrl + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+  }
+
   /** The plugin's full id (asked once; it stays while the plugin is installed). */
   public String pluginId() {
     if (pluginId == null) {

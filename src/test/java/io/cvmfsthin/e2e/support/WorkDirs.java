@@ -16,4 +16,23 @@ public final class WorkDirs {
     Files.createDirectories(base);
     return Files.createTempDirectory(base, test.getSimpleName() + "-");
   }
+
+  /**
+   * Stops what a test started, in the order given (nulls skipped, failures printed, never thrown),
+   * then unmounts whatever is still mounted below {@code work}.
+   */
+  public static void closeAll(Path work, AutoCloseable... services) {
+    for (AutoCloseable c : services) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        System.err.println("clean-up: " + e);
+      }
+    }
+    if (work != null) {
+      Mounts.unmountAllBelow(work);
+    }
+  }
 }
