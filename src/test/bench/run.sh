@@ -261,7 +261,7 @@ run_one() { # mode size state run shaped
     END { printf "%.3f,%.3f %.3f", sec["s"] + usec["s"] / 1e6 - t0, sec["e"] + usec["e"] / 1e6 - t0, pulled }')
   traffic=$(tail -n +"$((before + 1))" "$work/access.log" | awk -v r="$ngx_reg" -v s="$ngx_str" '
     { n++; b += $3; if ($1 == r) { rb += $3; rn++ } else { sb += $3; sn++ } }
-    END { printf "%d,%d %d,%d,%d,%d", b, n, rb, rn, sb, sn }')
+    END { printf "%.0f,%d %.0f,%d,%.0f,%d", b, n, rb, rn, sb, sn }')
   if [ "$run" != 0 ]; then
     echo "$mode,$size,$state,$run,${ts%% *},${traffic%% *},$shaped" >>"$csv"
     echo "$mode,$size,$state,$run,$shaped,${ts#* },${ts%% *},${traffic#* }" >>"$details"
