@@ -223,6 +223,38 @@ class ConverterIT {
   }
 
   @Test
+  void binaryXattr_isPublishedByteForByte() throws Exception {
+    ImageReference source = fx.ref("caps/ping:1");
+    String deep = "usr/lib/x86_64-linux-gnu/libexec/iputils/ping"; // > 100 bytes below .layers
+    Layer layer =
+        Layer.gzip(
+            new LayerTar()
+                .fileWithBinaryXattr(
+                    "usr/bin/ping",
+                    "ping",
+                    "security.capability",
+                    LayerPublicationTarTest.CAPABILITY)
+                .fileWithBinaryXattr(
+                    deep, "ping", "security.capability", LayerPublicationTarTest.CAPABILITY)
+                .bytes(),
+            false);
+    TestImage.of(List.of(layer), false, "amd64").push(fx.client, source);
+
+    fx.convert(source);
+
+    try (RepositoryClient repo = fx.reader()) {
+      String fs = LayerLayout.layerFs(layer.digest());
+      assertThat(repo.lookup(fs + "/usr/bin/ping").xattrs())
+          .containsOnlyKeys("security.capability");
+      assertThat(repo.lookup(fs + "/usr/bin/ping").xattrs().get("security.capability"))
+          .containsExactly(LayerPublicationTarTest.CAPABILITY);
+      assertThat(repo.lookup(fs + "/" + deep).xattrs().get("security.capability"))
+          .containsExactly(LayerPublicationTarTest.CAPABILITY);
+      assertThat(read(repo, fs + "/" + deep)).isEqualTo("ping");
+    }
+  }
+
+  @Test
   void convertAgain_addsNothingAndYieldsTheSameDigest() throws Exception {
     ImageReference source = fx.ref("team/app:1.0");
     TestImage.of(richLayers(), false, "amd64").push(fx.client, source);
