@@ -17,14 +17,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Edge: writes the catalogs of one new revision (spec §11.4). The catalogs on the way from the root
- * to the published path are edited copies of the current ones; whatever was at the path is deleted
+ * Edge: writes the catalogs of one publication (spec §11.4) on top of a catalog tree, the current
+ * revision's or the one an earlier publication of the same transaction made. The catalogs on the
+ * way from the root to the published path are edited copies; whatever was at the path is deleted
  * (nested catalogs below it included) and the new tree inserted; the new tree's nested catalogs are
  * written fresh, children before parents; every other nested catalog is reused by hash. Each
  * written catalog gets revision + 1, {@code last_modified}, {@code previous_revision} and all 24
  * counters: {@code self_*} counted from its rows, {@code subtree_*} carried over and corrected by
- * the totals of the child catalogs that were removed, replaced or added. Mountpoint entries (flags
- * 3) and nested roots (flags 33) keep the same metadata and link count.
+ * the totals of the child catalogs that were removed, replaced or added. A catalog this transaction
+ * wrote already keeps its revision and previous_revision ({@link TransactionCatalogs}). Mountpoint
+ * entries (flags 3) and nested roots (flags 33) keep the same metadata and link count.
  */
 final class CatalogTreeWriter implements AutoCloseable {
   private final ObjectStore store;
@@ -33,6 +35,7 @@ final class CatalogTreeWriter implements AutoCloseable {
   private final RepositorySettings settings;
   private final long now;
   private final long rootRevision;
+  private final TransactionCatalogs written;
   private final List<Opened> chain = new ArrayList<>();
   private int files;
 
@@ -49,8 +52,10 @@ final class CatalogTreeWriter implements AutoCloseable {
       Path work,
       RepositorySettings settings,
       long now,
-      long rootRevision) {
+      long rootRevision,
+      TransactionCatalogs written) {
     this.rootRevision = rootRevision;
+    this.written = written;
     this.store = store;
     this.contents = contents;
     this.work = work;
@@ -81,7 +86,12 @@ final class CatalogTreeWriter implements AutoCloseable {
 
   /** Whether {@code path} exists (after {@link #openChain}). */
   boolean exists(String path) throws IOException {
-    return last().db().lookup(path) != null;
+    return lookup(path) != null;
+  }
+
+  /** The row of {@code path} (after {@link #openChain}), or null. */
+  CatalogDatabase.Row lookup(String path) throws IOException {
+    return last().db().lookup(path);
   }
 
   /** The entry of the repository root, whose metadata a full replacement keeps. */
@@ -101,8 +111,11 @@ final class CatalogTreeWriter implements AutoCloseable {
       db.insert(rootRow.withLinkCount(2 + tree.subdirectories()).withFlags(EntryFlags.DIR));
       long[] acc = new long[CatalogCounters.N];
       addChildren(db, tree, "", acc);
-      return finish(
-          db, new CatalogCounters(db.countSelf(), acc), rootRevision, old.hash().toString(), true);
+      String previous =
+          written.writtenHere(old.hash())
+              ? old.db().property("previous_revision")
+              : old.hash().toString();
+      return finish(db, new CatalogCounters(db.countSelf(), acc), rootRevision, previous, true);
     } finally {
       db.close();
     }
@@ -152,15 +165,20 @@ final class CatalogTreeWriter implements AutoCloseable {
             CatalogCounters.plus(
                 c.old().subtree(), CatalogCounters.minus(built.totals(), child.old().totals()));
       }
-      long revision = i == 0 ? rootRevision : c.db().longProperty("revision", 0) + 1;
+      long revision;
+      String previous;
+      if (written.writtenHere(c.hash())) {
+        // edited again in this transaction: it counts as touched once
+        revision = c.db().longProperty("revision", 0);
+        previous = c.db().property("previous_revision");
+      } else {
+        revision = i == 0 ? rootRevision : c.db().longProperty("revision", 0) + 1;
+        previous = c.hash().toString();
+      }
       childRootLinks = c.db().lookup(c.mountpoint()).linkCount();
       built =
           finish(
-              c.db(),
-              new CatalogCounters(c.db().countSelf(), subtree),
-              revision,
-              c.hash().toString(),
-              i == 0);
+              c.db(), new CatalogCounters(c.db().countSelf(), subtree), revision, previous, i == 0);
     }
     return built;
   }
@@ -322,11 +340,16 @@ final class CatalogTreeWriter implements AutoCloseable {
       db.setProperty(p.getKey(), p.getValue());
     }
     db.writeCounters(counters);
+    List<ContentHash> nested = new ArrayList<>();
+    for (CatalogDatabase.NestedRef ref : db.nestedCatalogs().values()) {
+      nested.add(ref.hash());
+    }
     db.finish();
     Path file = db.file();
     long size = Files.size(file);
     ContentHash hash = store.put(file, ObjectType.CATALOG, Compression.ZLIB);
     Files.deleteIfExists(file);
+    written.add(hash, nested);
     return new Built(hash, size, counters.totals());
   }
 

@@ -117,6 +117,39 @@ final class ObjectStore {
   }
 
   /**
+   * The bytes of an object of this repository (inflated if {@code compression} says so), checked
+   * against its name; more than {@code maxBytes} is refused.
+   */
+  byte[] read(ContentHash hash, ObjectType type, Compression compression, long maxBytes)
+      throws IOException {
+    Path p = path(hash, type);
+    if (!Files.exists(p)) {
+      throw new NoSuchFileException(
+          p.toString(), null, "object named by the repository is missing");
+    }
+    byte[] bytes;
+    try (HashingInputStream in =
+        new HashingInputStream(Files.newInputStream(p), hash.algorithm())) {
+      if (compression == Compression.ZLIB) {
+        try (InputStream z = Zlib.inflating(in, maxBytes)) {
+          bytes = z.readAllBytes();
+          in.transferTo(OutputStream.nullOutputStream());
+        }
+      } else {
+        bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+        if (bytes.length > maxBytes) {
+          throw new IOException(p + ": more than " + maxBytes + " bytes");
+        }
+      }
+      ContentHash actual = in.hash();
+      if (!actual.equals(hash)) {
+        throw new DigestMismatchException(p.toString(), hash, actual);
+      }
+    }
+    return bytes;
+  }
+
+  /**
    * Forces every object this store created to disk, then their directories. The fsyncs run on 32
    * short-lived threads owned by this call: the file system commits concurrent fsyncs together,
    * which is about ten times faster than one after the other for thousands of small objects.
@@ -182,6 +215,17 @@ final class ObjectStore {
       }
     }
     created.clear();
+  }
+
+  /**
+   * Deletes one object, if this store created it (one a later step made unreachable); an object
+   * that existed before is left alone.
+   */
+  void removeCreated(ContentHash hash, ObjectType type) throws IOException {
+    Path p = path(hash, type);
+    if (created.remove(p)) {
+      Files.deleteIfExists(p);
+    }
   }
 
   int createdCount() {

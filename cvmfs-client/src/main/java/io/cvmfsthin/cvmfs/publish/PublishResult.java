@@ -3,11 +3,12 @@ package io.cvmfsthin.cvmfs.publish;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 
 /**
- * The repository after a publish.
+ * The repository after a publish or a transaction.
  *
  * @param revision the manifest's S (unchanged if nothing was published)
  * @param rootCatalog the manifest's C
- * @param changed false when {@link Publication.Mode#ADD_IF_ABSENT} found the path present
+ * @param changed whether a new revision was made; false when nothing was applied (each {@link
+ *     Publication.Mode#ADD_IF_ABSENT} publication found its path present)
  * @param newObjects objects this publish added to {@code data/} (deduplicated ones not counted)
  */
 public record PublishResult(

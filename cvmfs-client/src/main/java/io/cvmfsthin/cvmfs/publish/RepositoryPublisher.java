@@ -19,6 +19,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
@@ -30,18 +31,21 @@ import org.slf4j.LoggerFactory;
  * so that a static web server serving {@code storage} at {@code /cvmfs/} serves it (spec §11). Keys
  * live in a separate keys directory ({@link RepositoryKeys}).
  *
- * <p>A publish ({@link #publish}) is one new revision: content objects, then catalogs, history and
- * certificate objects, all synced; then the reflog and last the signed manifest, each renamed into
- * place. Killed at any moment, the repository serves the old or the new revision; a publish that
- * fails removes the objects it created and leaves the old revision as it was. Publishes to one
- * repository are serialized, within and across processes; each builds on the revision before.
- * Instances are cheap, immutable and thread-safe.
+ * <p>A publish ({@link #publish}), or a {@link #transaction} of several, is one new revision:
+ * content objects, then catalogs, history and certificate objects, all synced; then the reflog and
+ * last the signed manifest, each renamed into place. Killed at any moment, the repository serves
+ * the old or the new revision; a publish that fails removes the objects it created and leaves the
+ * old revision as it was. Publishes to one repository are serialized, within and across processes;
+ * each builds on the revision before. Instances are cheap, immutable and thread-safe.
  */
 public final class RepositoryPublisher {
   private static final Logger log = LoggerFactory.getLogger(RepositoryPublisher.class);
   private static final Pattern FQRN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
-  /** Points of a publish at which tests stop it, as a crash would. */
+  /**
+   * Points of a publish at which tests stop it, as a crash would; the first two are reached once
+   * per applied publication, the last once per revision.
+   */
   enum Stage {
     CONTENT_WRITTEN,
     CATALOGS_WRITTEN,
@@ -201,8 +205,52 @@ public final class RepositoryPublisher {
     return readManifest(repository);
   }
 
+  /**
+   * The changes of one {@link #transaction}, applied in order, each on the tree the ones before
+   * made. Valid only inside the body, on the thread that runs it.
+   */
+  public interface Transaction {
+    /** The revision the transaction builds on (the current one when it began). */
+    long baseRevision();
+
+    /** Whether anything exists at {@code path}, as the transaction has made the tree so far. */
+    boolean exists(String path) throws IOException;
+
+    /**
+     * The content of the regular file at {@code path}, as the transaction has made the tree so far;
+     * empty if there is none (or it is not a regular file). For small files (metadata): a chunked
+     * file is refused, and so is one over 16 MiB.
+     */
+    Optional<byte[]> read(String path) throws IOException;
+
+    /**
+     * Applies one publication (see {@link Publication} for what is replaced).
+     *
+     * @return false if it changed nothing: {@link Publication.Mode#ADD_IF_ABSENT} found its path
+     */
+    boolean apply(Publication publication) throws IOException;
+  }
+
+  /** The work of one transaction. */
+  @FunctionalInterface
+  public interface TransactionBody {
+    void run(Transaction transaction) throws IOException;
+  }
+
   /** Publishes one new revision; see {@link Publication} for what is replaced. */
   public PublishResult publish(Publication publication) throws IOException {
+    return transaction(t -> t.apply(publication));
+  }
+
+  /**
+   * Runs {@code body} under the publish lock and makes what it applied one new revision, signed
+   * once; no revision at all if it applied nothing. A body that throws, or a failure anywhere,
+   * leaves the previous revision served and removes every object the transaction created. Later
+   * publications see what earlier ones applied ({@link Transaction#exists}, {@link
+   * Transaction#read}); each catalog comes out as if touched once, and intermediate catalogs are
+   * not kept. Other publishers of the repository wait until the body returns.
+   */
+  public PublishResult transaction(TransactionBody body) throws IOException {
     RepositoryKeys keys = RepositoryKeys.load(keysDir, fqrn, false);
     try (PublishLock lock = PublishLock.acquire(repository)) {
       StratumFiles.cleanTxn(repository);
@@ -212,9 +260,9 @@ public final class RepositoryPublisher {
       Path work = Files.createTempDirectory(repository.resolve("data/txn"), "publish-");
       ObjectStore store = new ObjectStore(repository, settings.hashAlgorithm());
       boolean done = false;
-      try {
-        PublishResult result =
-            new RevisionPublish(this, store, work, head, keys, now).run(publication);
+      try (RevisionPublish txn = new RevisionPublish(this, store, work, head, keys, now)) {
+        body.run(txn);
+        PublishResult result = txn.commit();
         done = true;
         return result;
       } finally {

@@ -5,9 +5,10 @@
  * databases, the whitelist and the signed manifest.
  *
  * <p>Entry point: {@link io.cvmfsthin.cvmfs.publish.RepositoryPublisher} ({@code create}, {@code
- * open}, {@code publish}, {@code resign}). Crash safety: every object is written under {@code
- * data/txn/} and renamed into place; catalogs are objects too; the manifest is renamed into place
- * last, so a reader always sees a complete revision, the old or the new one. Publishes to one
- * repository are serialized by {@link io.cvmfsthin.cvmfs.publish.PublishLock}.
+ * open}, {@code publish}, {@code transaction} for several publications in one revision, {@code
+ * resign}). Crash safety: every object is written under {@code data/txn/} and renamed into place;
+ * catalogs are objects too; the manifest is renamed into place last, so a reader always sees a
+ * complete revision, the old or the new one. Publishes to one repository are serialized by {@link
+ * io.cvmfsthin.cvmfs.publish.PublishLock}.
  */
 package io.cvmfsthin.cvmfs.publish;

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real crashes: a child JVM publishing is halted at each stage, or killed with SIGKILL at random
@@ -80,6 +81,25 @@ class CrashSafetyIT {
     try (Stream<Path> txn = Files.list(storage.resolve(FQRN).resolve("data/txn"))) {
       assertThat(txn).as("the next publish cleaned data/txn").isEmpty();
     }
+  }
+
+  /** After the first publication's catalogs are written, and once both are, before the manifest. */
+  @ParameterizedTest
+  @ValueSource(strings = {"CATALOGS_WRITTEN#2", "BEFORE_MANIFEST"})
+  void haltedInsideATransactionOfTwoPublications_theOldRevisionStillReads(String halt)
+      throws Exception {
+    Process p = child("/t1,/t2", halt);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(137);
+    assertReadsAt(1, 1);
+    assertObjectsIntact();
+    assertThat(RepositoryInspector.inspect(storage, keys, FQRN).entries)
+        .doesNotContainKeys("/t1", "/t2");
+    assertThat(
+            RepositoryPublisher.open(storage, keys, FQRN)
+                .publish(Publication.tar("/x", new TestRepos.Tar().file("x", "x").stream()))
+                .revision())
+        .isEqualTo(2);
   }
 
   @Test

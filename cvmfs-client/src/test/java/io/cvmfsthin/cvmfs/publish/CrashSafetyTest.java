@@ -66,6 +66,105 @@ class CrashSafetyTest {
         .isEqualTo("new");
   }
 
+  @ParameterizedTest
+  @EnumSource(RepositoryPublisher.Stage.class)
+  void failureInTheSecondPublicationOfATransaction_leavesThePreviousRevision(
+      RepositoryPublisher.Stage stage) throws Exception {
+    Path storage = tmp.resolve("srv");
+    Path keys = tmp.resolve("keys");
+    RepositoryPublisher p = TestRepos.create(storage, keys, FQRN);
+    p.publish(Publication.tar("/", new TestRepos.Tar().file("old.txt", "old").stream()));
+    Map<String, String> before = TestRepos.snapshot(storage);
+    // the first two stages are reached once per publication: fail at the second's; the manifest
+    // stage comes once, after both
+    int failAt = stage == RepositoryPublisher.Stage.BEFORE_MANIFEST ? 1 : 2;
+    int[] reached = new int[1];
+    RepositoryPublisher failing =
+        p.withHook(
+            s -> {
+              if (s == stage && ++reached[0] == failAt) {
+                throw new IOException("injected failure at " + s + " " + failAt);
+              }
+            });
+    assertThatThrownBy(
+            () ->
+                failing.transaction(
+                    t -> {
+                      t.apply(
+                          Publication.tar(
+                                  "/.layers",
+                                  new TestRepos.Tar()
+                                          .file("ab/.cvmfscatalog", "")
+                                          .file("ab/abc/layerfs/a", "a")
+                                          .stream())
+                              .withNestedCatalog(true));
+                      t.apply(
+                          Publication.tar(
+                              "/.layers/ab/abd",
+                              new TestRepos.Tar()
+                                      .file("layerfs/big", PublishRoundTripIT.random(300_000, 6))
+                                      .file("layerfs/.cvmfscatalog", "")
+                                      .stream()));
+                    }))
+        .hasMessageContaining("injected failure at " + stage + " " + failAt);
+    assertUnchangedAndUsable(p, storage, keys, before);
+  }
+
+  @Test
+  void aBodyThatThrows_afterTwoPublications_leavesThePreviousRevision() throws Exception {
+    Path storage = tmp.resolve("srv");
+    Path keys = tmp.resolve("keys");
+    RepositoryPublisher p = TestRepos.create(storage, keys, FQRN);
+    p.publish(Publication.tar("/", new TestRepos.Tar().file("old.txt", "old").stream()));
+    Map<String, String> before = TestRepos.snapshot(storage);
+
+    assertThatThrownBy(
+            () ->
+                p.transaction(
+                    t -> {
+                      t.apply(
+                          Publication.tar("/a", new TestRepos.Tar().file("f", "a").stream())
+                              .withNestedCatalog(true));
+                      t.apply(Publication.tar("/a/b", new TestRepos.Tar().file("g", "b").stream()));
+                      throw new IOException("the caller gave up");
+                    }))
+        .hasMessage("the caller gave up");
+    assertUnchangedAndUsable(p, storage, keys, before);
+  }
+
+  @Test
+  void aBrokenTarInTheSecondPublication_leavesThePreviousRevision() throws Exception {
+    Path storage = tmp.resolve("srv");
+    Path keys = tmp.resolve("keys");
+    RepositoryPublisher p = TestRepos.create(storage, keys, FQRN);
+    p.publish(Publication.tar("/", new TestRepos.Tar().file("old.txt", "old").stream()));
+    Map<String, String> before = TestRepos.snapshot(storage);
+    byte[] good = new TestRepos.Tar().file("big", PublishRoundTripIT.random(300_000, 7)).bytes();
+    byte[] truncated = java.util.Arrays.copyOf(good, 100_000);
+
+    assertThatThrownBy(
+            () ->
+                p.transaction(
+                    t -> {
+                      t.apply(Publication.tar("/a", new TestRepos.Tar().file("f", "a").stream()));
+                      t.apply(Publication.tar("/b", new java.io.ByteArrayInputStream(truncated)));
+                    }))
+        .isInstanceOf(IOException.class);
+    assertUnchangedAndUsable(p, storage, keys, before);
+  }
+
+  /** Revision 1 served, nothing added to the storage, and the next publish makes revision 2. */
+  private static void assertUnchangedAndUsable(
+      RepositoryPublisher p, Path storage, Path keys, Map<String, String> before) throws Exception {
+    assertThat(TestRepos.snapshot(storage)).isEqualTo(before);
+    RepositoryInspector r = RepositoryInspector.inspect(storage, keys, FQRN);
+    assertThat(r.manifest.revision()).isEqualTo(1);
+    assertThat(r.content("/old.txt")).asString().isEqualTo("old");
+    PublishResult next =
+        p.publish(Publication.tar("/new", new TestRepos.Tar().file("new.txt", "new").stream()));
+    assertThat(next.revision()).isEqualTo(2);
+  }
+
   @Test
   void concurrentPublishes_areSerializedAndAllLand() throws Exception {
     Path storage = tmp.resolve("srv");

@@ -46,6 +46,9 @@ final class RepositoryInspector {
   /** mountpoint → catalog properties. */
   final Map<String, Map<String, String>> catalogs = new TreeMap<>();
 
+  /** mountpoint → the catalog's object name. */
+  final Map<String, ContentHash> catalogHashes = new TreeMap<>();
+
   /** mountpoint → stored statistics rows. */
   final Map<String, Map<String, Long>> statistics = new TreeMap<>();
 
@@ -130,6 +133,7 @@ final class RepositoryInspector {
         }
       }
       catalogs.put(mountpoint, props);
+      catalogHashes.put(mountpoint, hash);
       assertThat(props).containsEntry("schema", "2.5").containsEntry("schema_revision", "7");
       if (mountpoint.isEmpty()) {
         assertThat(props).doesNotContainKey("root_prefix");

@@ -17,8 +17,9 @@ import java.util.Locale;
  * @param sourceBytes compressed bytes of the new layers as downloaded
  * @param uncompressedBytes uncompressed tar bytes of the new layers
  * @param storedBytes bytes the repository's object store grew by
- * @param revisionBefore repository revision before
- * @param revisionAfter and after
+ * @param revisionBefore the repository revision the conversion built on
+ * @param revisionAfter the one it made, one more (a conversion is one revision); equal to {@code
+ *     revisionBefore} when nothing was new
  * @param elapsed wall time
  */
 public record ConvertResult(
@@ -46,7 +47,7 @@ public record ConvertResult(
     return String.format(
         Locale.ROOT,
         "converted: layers %d new, %d skipped; %d files; source %s (%s uncompressed), stored %s"
-            + " (ratio %s); revision %d -> %d; %.1f s, %s/s; thin image %s%s",
+            + " (ratio %s); %s; %.1f s, %s/s; thin image %s%s",
         layersNew,
         layersSkipped,
         files,
@@ -54,8 +55,9 @@ public record ConvertResult(
         Bytes.human(uncompressedBytes),
         Bytes.human(storedBytes),
         storedBytes > 0 ? String.format(Locale.ROOT, "%.2f", dedupRatio()) : "n/a",
-        revisionBefore,
-        revisionAfter,
+        revisionAfter == revisionBefore
+            ? "revision " + revisionBefore + ", no new revision"
+            : "revision " + revisionBefore + " -> " + revisionAfter,
         seconds,
         Bytes.human((long) (uncompressedBytes / seconds)),
         thinManifest,

@@ -29,16 +29,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Converts one image: layers into the repository, image metadata last, then the thin image to the
- * registry.
+ * Converts one image: layers into the repository, image metadata last, all in one new revision;
+ * then the thin image to the registry.
  *
  * <p>Order and guarantees: the source is resolved and checked (diff_id count, layer media types)
- * before anything is written. Each missing layer is published in one publication holding {@code
- * layerfs} and its {@code .metadata} together, verified before the publication can complete, so a
- * layer is either whole or absent; a layer already complete is skipped without downloading it.
- * {@code .layers} and {@code .layers/<h2>} are made nested catalogs the first time. The image's
- * {@code manifest.json} is written last and only if it differs. Nothing changed means no new
- * revision and the same thin manifest digest.
+ * before anything is written. Then one repository transaction, one new revision signed once, holds
+ * all the image adds: each missing layer as one publication of {@code layerfs} and its {@code
+ * .metadata} together, verified (digest, diff_id) before that publication can complete; the {@code
+ * origin.json} of each layer already present that does not name this image yet; last the image's
+ * {@code manifest.json}, only if it differs. A failure anywhere publishes nothing: the repository
+ * keeps serving the revision it had (layers streamed before the failure are downloaded again next
+ * time). A layer already complete is skipped without downloading it, as is a layer listed twice.
+ * {@code .layers} and {@code .layers/<h2>} become nested catalogs with the first layer that needs
+ * them, and later layers of the transaction see them. A layer directory without its metadata (left
+ * by an older, interrupted ingest) is replaced. Nothing new means no new revision and the same thin
+ * manifest digest.
+ *
+ * <p>The transaction holds the repository's publish lock from the first look to the signed
+ * revision, downloads included: converters of one repository run one after the other, and a layer
+ * another converter completed before is seen as present and skipped.
  */
 public final class Converter {
   private static final Logger log = LoggerFactory.getLogger(Converter.class);
@@ -85,7 +94,6 @@ public final class Converter {
               + " is the source image itself; a thin image never replaces its"
               + " source");
     }
-    long revisionBefore = repository.revision();
     long storedBefore = repository.storedBytes();
     List<Descriptor> layers = image.manifest().layers();
     log.info(
@@ -96,16 +104,22 @@ public final class Converter {
         repository.fqrn());
 
     Totals totals = new Totals();
+    LayerRepository.Revisions revisions =
+        repository.transaction(
+            txn -> {
+              for (int i = 0; i < layers.size(); i++) {
+                Descriptor layer = layers.get(i);
+                listener.layerStarted(i, layers.size(), layer);
+                boolean skipped = ingest(txn, source, image, i, totals);
+                listener.layerDone(i, layers.size(), layer, skipped);
+              }
+              writeImageMetadata(txn, image, source);
+            });
     List<ThinLayer> thinLayers = new ArrayList<>();
-    for (int i = 0; i < layers.size(); i++) {
-      Descriptor layer = layers.get(i);
-      listener.layerStarted(i, layers.size(), layer);
-      boolean skipped = ingest(source, image, i, totals, 1);
-      listener.layerDone(i, layers.size(), layer, skipped);
+    for (Descriptor layer : layers) {
       thinLayers.add(
           new ThinLayer(layer.digest().hex(), LayerLayout.url(repository.fqrn(), layer.digest())));
     }
-    writeImageMetadata(image, source);
 
     ThinImageBuilder.ThinImageBlobs thin =
         ThinImageBuilder.build(
@@ -129,8 +143,8 @@ public final class Converter {
             totals.sourceBytes,
             totals.uncompressedBytes,
             Math.max(0, storedAfter - storedBefore),
-            revisionBefore,
-            repository.revision(),
+            revisions.before(),
+            revisions.after(),
             Duration.between(started, clock.instant()));
     log.info("{}", result.summaryLine());
     return result;
@@ -171,20 +185,24 @@ public final class Converter {
     long uncompressedBytes;
   }
 
-  /** Publishes layer {@code i} unless complete already; returns whether it was skipped. */
-  private boolean ingest(ImageSource source, SourceImage image, int i, Totals totals, int attempt)
+  /**
+   * Publishes layer {@code i} in the transaction unless complete already; returns whether it was
+   * skipped.
+   */
+  private boolean ingest(
+      LayerRepository.Transaction txn, ImageSource source, SourceImage image, int i, Totals totals)
       throws IOException {
     Descriptor layer = image.manifest().layers().get(i);
     Digest digest = layer.digest();
     Digest diffId = image.config().diffIds().get(i);
     String where = "layer " + i + " " + digest.shortForm() + " of " + source.describe();
-    if (repository.exists(LayerLayout.layerCompleteMarker(digest))) {
-      addOrigin(digest, image.configDigest());
+    if (txn.exists(LayerLayout.layerCompleteMarker(digest))) {
+      addOrigin(txn, digest, image.configDigest());
       totals.skipped++;
       log.info("{}: present, skipped", where);
       return true;
     }
-    boolean halfMade = repository.exists(LayerLayout.layerDir(digest));
+    boolean halfMade = txn.exists(LayerLayout.layerDir(digest));
     if (halfMade) {
       log.warn(
           "{}: {} exists without metadata (an interrupted ingest); replacing it",
@@ -192,17 +210,17 @@ public final class Converter {
           LayerLayout.layerDir(digest));
     }
     // one publication per layer, starting at the highest directory still missing, so that the
-    // .layers and .layers/<h2> catalogs come with their first layer and a failure leaves nothing
+    // .layers and .layers/<h2> catalogs come with the first layer that needs them
     String publishAt = LayerLayout.layerDir(digest);
     String prefix = "";
     List<String> catalogDirs = new ArrayList<>();
     boolean nested = false;
-    if (!repository.exists(LayerLayout.LAYERS)) {
+    if (!txn.exists(LayerLayout.LAYERS)) {
       publishAt = LayerLayout.LAYERS;
       prefix = digest.fanOut() + "/" + digest.hex() + "/";
       catalogDirs.add(digest.fanOut() + "/");
       nested = true;
-    } else if (!repository.exists(LayerLayout.fanOutDir(digest))) {
+    } else if (!txn.exists(LayerLayout.fanOutDir(digest))) {
       publishAt = LayerLayout.fanOutDir(digest);
       prefix = digest.hex() + "/";
       nested = true;
@@ -217,27 +235,19 @@ public final class Converter {
             () -> LayerStream.open(source.openBlob(layer), layer, diffId, where),
             (verified, entries) -> metadataFiles(image, layer, diffId, verified),
             bytes -> listener.layerProgress(index, bytes, total))) {
-      repository.publish(publishAt, tar, nested, !halfMade);
+      boolean published = txn.publish(publishAt, tar, nested, !halfMade);
       LayerStream read = tar.layer();
-      if (read == null) {
-        // the directory we published at appeared between our look and our publish (another
-        // converter): the publisher read nothing. Look again: complete now, or publish deeper.
-        if (repository.exists(LayerLayout.layerCompleteMarker(digest))) {
-          totals.skipped++;
-          return true;
-        }
-        if (attempt >= 2) {
-          throw new IOException(
-              where + ": " + publishAt + " keeps appearing without this layer; giving up");
-        }
-        return ingest(source, image, i, totals, attempt + 1);
+      if (!published || read == null) {
+        // the transaction holds the publish lock: nothing appears between its look and its publish
+        throw new IllegalStateException(
+            where + ": " + publishAt + " was absent and then present within one transaction");
       }
       totals.fresh++;
       totals.files += tar.entries();
       totals.sourceBytes += read.blobBytes();
       totals.uncompressedBytes += read.tarBytes();
       log.info(
-          "{}: published ({} entries, {} compressed, {} uncompressed, {})",
+          "{}: written ({} entries, {} compressed, {} uncompressed, {})",
           where,
           tar.entries(),
           Bytes.human(read.blobBytes()),
@@ -266,39 +276,38 @@ public final class Converter {
   }
 
   /** Adds the image's config digest to a present layer's origin.json (DUCC keeps that list). */
-  private void addOrigin(Digest layer, Digest config) throws IOException {
+  private void addOrigin(LayerRepository.Transaction txn, Digest layer, Digest config)
+      throws IOException {
     String dir = LayerLayout.layerMetadataDir(layer);
     List<Digest> origins =
         new ArrayList<>(
-            repository
-                .read(dir + "/origin.json")
-                .map(LayerMetadata::parseOrigin)
-                .orElse(List.of()));
+            txn.read(dir + "/origin.json").map(LayerMetadata::parseOrigin).orElse(List.of()));
     if (origins.contains(config)) {
       return;
     }
     origins.add(config);
     Map<String, byte[]> files = new LinkedHashMap<>();
     for (String keep : new String[] {"layers.json", "layer.json"}) {
-      Optional<byte[]> b = repository.read(dir + "/" + keep);
+      Optional<byte[]> b = txn.read(dir + "/" + keep);
       b.ifPresent(bytes -> files.put(keep, bytes));
     }
     files.put("origin.json", LayerMetadata.originJson(origins));
-    repository.publish(dir, smallTar(files), false, false);
+    txn.publish(dir, smallTar(files), false, false);
   }
 
   /** {@code .metadata/<registry>/<repository>:<tag>/manifest.json}, the "converted" fact. */
-  private void writeImageMetadata(SourceImage image, ImageSource source) throws IOException {
+  private void writeImageMetadata(
+      LayerRepository.Transaction txn, SourceImage image, ImageSource source) throws IOException {
     if (image.name() == null) {
       log.info("{} has no image name; no .metadata entry written", source.describe());
       return;
     }
     String dir = LayerLayout.imageMetadataDir(image.name());
-    Optional<byte[]> existing = repository.read(dir + "/manifest.json");
+    Optional<byte[]> existing = txn.read(dir + "/manifest.json");
     if (existing.isPresent() && Arrays.equals(existing.get(), image.manifestBytes())) {
       return;
     }
-    repository.publish(dir, smallTar(Map.of("manifest.json", image.manifestBytes())), false, false);
+    txn.publish(dir, smallTar(Map.of("manifest.json", image.manifestBytes())), false, false);
     log.info("wrote {}/manifest.json", dir);
   }
 

@@ -1,8 +1,5 @@
 package io.cvmfsthin.thinimage.convert;
 
-import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
-import io.cvmfsthin.cvmfs.client.ClientSettings;
-import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import io.cvmfsthin.cvmfs.publish.Publication;
 import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
@@ -16,32 +13,25 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A local stratum 0 ({@code <storage>/<fqrn>}) written with our publisher and read back with our
- * client over {@code file://}, verified against the repository's public key. The client's object
- * cache lives in a temporary directory removed on close. Owns both; close it.
+ * A local stratum 0 ({@code <storage>/<fqrn>}) written with our publisher. A transaction is one
+ * {@link RepositoryPublisher#transaction}: it looks at the catalogs as the transaction has made
+ * them so far, under the repository's publish lock, so what it sees cannot change under it. Holds
+ * no resources between transactions; close is for the interface.
  */
 public final class CvmfsLayerRepository implements LayerRepository {
   private static final Logger log = LoggerFactory.getLogger(CvmfsLayerRepository.class);
   static final int WHITELIST_DAYS = 30;
 
   private final RepositoryPublisher publisher;
-  private final ClientSettings readerSettings;
-  private final Path cacheDir;
-  private RepositoryClient reader; // confined to the converter's thread
 
-  private CvmfsLayerRepository(
-      RepositoryPublisher publisher, ClientSettings readerSettings, Path cacheDir) {
+  private CvmfsLayerRepository(RepositoryPublisher publisher) {
     this.publisher = publisher;
-    this.readerSettings = readerSettings;
-    this.cacheDir = cacheDir;
   }
 
   /**
@@ -77,24 +67,11 @@ public final class CvmfsLayerRepository implements LayerRepository {
     publisher = publisher.withExecutor(contentExecutor);
     Path pub = keysDir.resolve(fqrn + ".pub");
     if (!Files.isRegularFile(pub)) {
+      // clients verify what we publish with it: a keys directory without it is a mistake
       throw new NoSuchFileException(
           pub.toString(), null, "public key of " + fqrn + " missing; --keys must hold it");
     }
-    Path cache = Files.createTempDirectory("cvmfs-thin-convert-");
-    try {
-      ClientSettings settings =
-          ClientSettings.builder(fqrn)
-              .serverUrls(
-                  storage.toAbsolutePath().toUri().toString().replaceAll("/$", "") + "/@fqrn@")
-              .masterKeys(pub)
-              .cacheDir(cache)
-              .clock(clock)
-              .build();
-      return new CvmfsLayerRepository(publisher, settings, cache);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(cache);
-      throw e;
-    }
+    return new CvmfsLayerRepository(publisher);
   }
 
   @Override
@@ -103,55 +80,38 @@ public final class CvmfsLayerRepository implements LayerRepository {
   }
 
   @Override
-  public long revision() throws IOException {
-    return publisher.manifest().revision();
+  public Revisions transaction(Body body) throws IOException {
+    long[] base = new long[1];
+    PublishResult result =
+        publisher.transaction(
+            t -> {
+              base[0] = t.baseRevision();
+              body.run(new PublisherTransaction(t));
+            });
+    return new Revisions(base[0], result.revision());
   }
 
-  private RepositoryClient reader() throws IOException {
-    if (reader == null) {
-      reader = RepositoryClient.open(readerSettings);
+  /** The converter's transaction on top of the publisher's. */
+  private record PublisherTransaction(RepositoryPublisher.Transaction t) implements Transaction {
+    @Override
+    public boolean exists(String path) throws IOException {
+      return t.exists(path);
     }
-    return reader;
-  }
 
-  @Override
-  public boolean exists(String path) throws IOException {
-    try {
-      reader().lookup(path);
-      return true;
-    } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
-      return false;
+    @Override
+    public Optional<byte[]> read(String path) throws IOException {
+      return t.read(path);
     }
-  }
 
-  @Override
-  public Optional<byte[]> read(String path) throws IOException {
-    DirectoryEntry e;
-    try {
-      e = reader().lookup(path);
-    } catch (NoSuchFileException | java.nio.file.NotDirectoryException ex) {
-      return Optional.empty();
+    @Override
+    public boolean publish(
+        String path, InputStream tar, boolean nestedCatalog, boolean onlyIfAbsent)
+        throws IOException {
+      return t.apply(
+          Publication.tar(path, tar)
+              .withNestedCatalog(nestedCatalog)
+              .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE));
     }
-    if (!e.isRegular()) {
-      return Optional.empty();
-    }
-    try (InputStream in = reader().open(path)) {
-      return Optional.of(in.readAllBytes());
-    }
-  }
-
-  @Override
-  public boolean publish(String path, InputStream tar, boolean nestedCatalog, boolean onlyIfAbsent)
-      throws IOException {
-    Publication p =
-        Publication.tar(path, tar)
-            .withNestedCatalog(nestedCatalog)
-            .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE);
-    PublishResult result = publisher.publish(p);
-    if (result.changed() && reader != null) {
-      reader.refreshNow();
-    }
-    return result.changed();
   }
 
   @Override
@@ -181,24 +141,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
   }
 
   @Override
-  public void close() throws IOException {
-    try {
-      if (reader != null) {
-        reader.close();
-      }
-    } finally {
-      deleteTree(cacheDir);
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+  public void close() {
+    // nothing held between transactions
   }
 }

@@ -1,17 +1,21 @@
 package io.cvmfsthin.thinimage.convert;
 
+import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
+import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import io.cvmfsthin.thinimage.layer.LayerFormatException;
 import io.cvmfsthin.thinimage.layer.LayerStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
@@ -26,11 +30,12 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * tar's end is produced; on a mismatch the read throws and the publisher aborts, so a corrupt layer
  * is never published. The blob is opened on the first read only: a publication that finds the layer
  * present downloads nothing. Whiteouts ({@code .wh.*}) are ordinary files here and are kept as they
- * are (thin-image.md §4.4).
+ * are (thin-image.md §4.4). Headers are written by {@link TarHeaders}, so xattr values keep their
+ * exact bytes ({@code security.capability} is binary), as read by {@link RawPaxHeaders}.
  */
 final class LayerPublicationTar extends InputStream {
   private static final int CHUNK = 256 * 1024;
-  private static final long METADATA_MTIME_MILLIS = 0;
+  private static final long METADATA_MTIME_SECONDS = 0;
 
   /** Opens the layer; called once, on the first read. */
   interface Opener {
@@ -54,13 +59,13 @@ final class LayerPublicationTar extends InputStream {
   private final Opener opener;
   private final MetadataMaker metadata;
   private final Progress progress;
-  private final Buffer buffer = new Buffer();
-  private final TarArchiveOutputStream out;
+  private final Buffer buffer = new Buffer(); // the tar being produced
   private final byte[] chunk = new byte[CHUNK];
 
   private LayerStream layer;
+  private RawPaxHeaders pax; // under `in`: the exact bytes of each entry's xattrs
   private TarArchiveInputStream in;
-  private TarArchiveEntry current;
+  private TarArchiveEntry current; // a regular file whose data is being copied
   private long remaining;
   private long entries;
   private boolean done;
@@ -84,10 +89,6 @@ final class LayerPublicationTar extends InputStream {
     this.opener = opener;
     this.metadata = metadata;
     this.progress = progress;
-    this.out = new TarArchiveOutputStream(buffer, 512, StandardCharsets.UTF_8.name());
-    out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    out.setAddPaxHeadersForNonAsciiNames(true);
   }
 
   /** Entries of the layer seen so far. */
@@ -133,7 +134,8 @@ final class LayerPublicationTar extends InputStream {
   private void step() throws IOException {
     if (in == null) {
       layer = opener.open();
-      in = new TarArchiveInputStream(layer.tar(), StandardCharsets.UTF_8.name());
+      pax = new RawPaxHeaders(layer.tar());
+      in = new TarArchiveInputStream(pax, StandardCharsets.UTF_8.name());
       dir("./");
       String[] parts = prefix.split("/");
       StringBuilder path = new StringBuilder();
@@ -151,16 +153,17 @@ final class LayerPublicationTar extends InputStream {
         throw new LayerFormatException(
             "tar entry '" + current.getName() + "': the layer ends inside its data");
       }
-      out.write(chunk, 0, n);
+      buffer.write(chunk, 0, n);
       remaining -= n;
       if (remaining == 0) {
-        out.closeArchiveEntry();
+        buffer.writeBytes(new byte[TarHeaders.padding(current.getSize())]);
         current = null;
       }
       progress.advanced(layer.blobBytes());
       return;
     }
     TarArchiveEntry next;
+    pax.startRecording();
     try {
       next = in.getNextEntry();
     } catch (IllegalArgumentException e) {
@@ -171,13 +174,11 @@ final class LayerPublicationTar extends InputStream {
       return;
     }
     entries++;
-    TarArchiveEntry copy = copyOf(next, layerfs);
-    out.putArchiveEntry(copy);
-    if (copy.getLinkFlag() == TarConstants.LF_NORMAL && copy.getSize() > 0) {
-      current = copy;
-      remaining = copy.getSize();
-    } else {
-      out.closeArchiveEntry();
+    TarHeaders.Header copy = copyOf(next, layerfs, pax.xattrs());
+    buffer.writeBytes(TarHeaders.encode(copy));
+    if (copy.type() == TarHeaders.REGULAR && copy.size() > 0) {
+      current = next;
+      remaining = copy.size();
     }
   }
 
@@ -192,30 +193,52 @@ final class LayerPublicationTar extends InputStream {
     for (Map.Entry<String, byte[]> f : metadata.make(layer, entries).entrySet()) {
       file(prefix + ".metadata/" + f.getKey(), f.getValue());
     }
-    out.finish();
+    buffer.writeBytes(new byte[TarHeaders.END]);
     done = true;
   }
 
-  private void dir(String name) throws IOException {
-    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_DIR);
-    e.setMode(040755);
-    e.setModTime(METADATA_MTIME_MILLIS);
-    out.putArchiveEntry(e);
-    out.closeArchiveEntry();
+  private void dir(String name) {
+    buffer.writeBytes(
+        TarHeaders.encode(
+            new TarHeaders.Header(
+                name,
+                TarHeaders.DIRECTORY,
+                0755,
+                0,
+                0,
+                0,
+                METADATA_MTIME_SECONDS,
+                null,
+                0,
+                0,
+                null)));
   }
 
-  private void file(String name, byte[] content) throws IOException {
-    TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
-    e.setMode(0100644);
-    e.setModTime(METADATA_MTIME_MILLIS);
-    e.setSize(content.length);
-    out.putArchiveEntry(e);
-    out.write(content);
-    out.closeArchiveEntry();
+  private void file(String name, byte[] content) {
+    buffer.writeBytes(
+        TarHeaders.encode(
+            new TarHeaders.Header(
+                name,
+                TarHeaders.REGULAR,
+                0644,
+                0,
+                0,
+                content.length,
+                METADATA_MTIME_SECONDS,
+                null,
+                0,
+                0,
+                null)));
+    buffer.writeBytes(content);
+    buffer.writeBytes(new byte[TarHeaders.padding(content.length)]);
   }
 
-  /** The entry under {@code layerfs/}, with its metadata, device numbers and xattrs. */
-  private static TarArchiveEntry copyOf(TarArchiveEntry src, String layerfs)
+  /**
+   * The entry under {@code layerfs/}, with its metadata, device numbers and xattrs; {@code
+   * rawXattrs} are the exact values {@link RawPaxHeaders} found for it (null if none).
+   */
+  private static TarHeaders.Header copyOf(
+      TarArchiveEntry src, String layerfs, Map<String, byte[]> rawXattrs)
       throws LayerFormatException {
     String name = relative(src.getName(), src.getName());
     byte flag = src.getLinkFlag();
@@ -243,36 +266,77 @@ final class LayerPublicationTar extends InputStream {
               + (char) flag
               + "'");
     }
-    if (regular) {
-      flag = TarConstants.LF_NORMAL;
-    }
     String prefixed = layerfs + name + (src.isDirectory() && !name.isEmpty() ? "/" : "");
-    TarArchiveEntry e = new TarArchiveEntry(prefixed, flag, true);
-    e.setMode(src.getMode());
-    e.setUserId(src.getLongUserId());
-    e.setGroupId(src.getLongGroupId());
-    e.setUserName(src.getUserName());
-    e.setGroupName(src.getGroupName());
-    e.setModTime(src.getModTime());
-    if (src.isLink()) {
-      e.setLinkName(layerfs + relative(src.getLinkName(), src.getName()));
+    byte type;
+    String linkName = null;
+    if (src.isDirectory()) {
+      type = TarHeaders.DIRECTORY;
+    } else if (regular) {
+      type = TarHeaders.REGULAR;
     } else if (src.isSymbolicLink()) {
-      e.setLinkName(src.getLinkName());
+      type = TarHeaders.SYMLINK;
+      linkName = src.getLinkName();
+    } else if (src.isLink()) {
+      type = TarHeaders.HARDLINK;
+      linkName = layerfs + relative(src.getLinkName(), src.getName());
+    } else if (src.isCharacterDevice()) {
+      type = TarHeaders.CHAR;
+    } else if (src.isBlockDevice()) {
+      type = TarHeaders.BLOCKDEV;
+    } else {
+      type = TarHeaders.FIFO;
     }
-    if (src.isCharacterDevice() || src.isBlockDevice()) {
-      e.setDevMajor(src.getDevMajor());
-      e.setDevMinor(src.getDevMinor());
-    }
-    if (regular) {
-      e.setSize(src.getSize());
-    }
-    List<String> keys = new ArrayList<>(src.getExtraPaxHeaders().keySet());
-    for (String k : keys) {
-      if (k.startsWith("SCHILY.xattr.") || k.startsWith("LIBARCHIVE.xattr.")) {
-        e.addPaxHeader(k, src.getExtraPaxHeader(k));
+    boolean device = src.isCharacterDevice() || src.isBlockDevice();
+    Map<String, byte[]> xattrs = xattrs(src, rawXattrs);
+    return new TarHeaders.Header(
+        prefixed,
+        type,
+        src.getMode() & 07777,
+        src.getLongUserId(),
+        src.getLongGroupId(),
+        type == TarHeaders.REGULAR ? src.getSize() : 0,
+        Math.floorDiv(src.getLastModifiedTime().toMillis(), 1000),
+        linkName,
+        device ? src.getDevMajor() : 0,
+        device ? src.getDevMinor() : 0,
+        xattrs.isEmpty() ? null : xattrs);
+  }
+
+  /**
+   * An entry's xattrs with exact values: the raw PAX bytes where there are some, else the text
+   * Commons Compress decoded ({@code SCHILY.xattr.*} as UTF-8, {@code LIBARCHIVE.xattr.*} as base64
+   * under a URL-encoded name).
+   */
+  private static Map<String, byte[]> xattrs(TarArchiveEntry src, Map<String, byte[]> raw)
+      throws LayerFormatException {
+    Map<String, byte[]> out = new TreeMap<>();
+    for (Map.Entry<String, String> h : src.getExtraPaxHeaders().entrySet()) {
+      String key = h.getKey();
+      if (key.startsWith("SCHILY.xattr.")) {
+        String name = key.substring("SCHILY.xattr.".length());
+        byte[] exact = raw == null ? null : raw.get(name);
+        out.put(name, exact != null ? exact : h.getValue().getBytes(StandardCharsets.UTF_8));
+      } else if (key.startsWith("LIBARCHIVE.xattr.")) {
+        String name =
+            URLDecoder.decode(key.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
+        byte[] exact = raw == null ? null : raw.get(name);
+        if (exact == null) {
+          try {
+            exact = Base64.getDecoder().decode(h.getValue());
+          } catch (IllegalArgumentException e) {
+            throw new LayerFormatException(
+                "tar entry '"
+                    + Names.shorten(src.getName())
+                    + "': xattr "
+                    + Names.shorten(name)
+                    + " is not base64",
+                e);
+          }
+        }
+        out.putIfAbsent(name, exact);
       }
     }
-    return e;
+    return out;
   }
 
   /**

@@ -102,6 +102,31 @@ class ConverterBadInputIT {
   }
 
   @Test
+  void aCorruptThirdLayer_publishesNothing_notEvenTheGoodLayersBeforeIt() throws Exception {
+    ImageReference source = fx.ref("bad/third:1");
+    List<Layer> layers =
+        List.of(
+            Layer.gzip(new LayerTar().file("one.txt", "1").bytes(), false),
+            Layer.plain(
+                new LayerTar().file("two.bin", randomFile(64 * 1024), 0644, 0, 0).bytes(), false),
+            Layer.plain(
+                new LayerTar().file("three.bin", randomFile(64 * 1024), 0644, 0, 0).bytes(),
+                false));
+    TestImage.of(layers, false, "amd64").push(fx.client, source);
+    Path stored = fx.registryBlobFile(layers.get(2).digest());
+    byte[] bytes = Files.readAllBytes(stored);
+    for (int i = 2048; i < 2100; i++) {
+      bytes[i] ^= 0x5a;
+    }
+    Files.write(stored, bytes);
+
+    assertThatThrownBy(() -> fx.convert(source))
+        .isInstanceOf(DigestMismatchException.class)
+        .hasMessageContaining("layer 2");
+    assertNothingChanged(source, layers);
+  }
+
+  @Test
   void diffIdMismatch_isRejected() throws Exception {
     ImageReference source = fx.ref("bad/diffid:1");
     Layer layer = Layer.gzip(new LayerTar().file("x.txt", "x").bytes(), false);

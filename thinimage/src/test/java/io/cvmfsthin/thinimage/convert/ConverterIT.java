@@ -9,6 +9,8 @@ import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
+import io.cvmfsthin.cvmfs.publish.Publication;
+import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
 import io.cvmfsthin.thinimage.image.ImageFormatException;
 import io.cvmfsthin.thinimage.image.ImageManifest;
 import io.cvmfsthin.thinimage.image.MediaTypes;
@@ -25,12 +27,19 @@ import io.cvmfsthin.thinimage.testing.TestImage.Layer;
 import io.cvmfsthin.thinimage.testing.TestRegistry;
 import io.cvmfsthin.thinimage.thin.ThinDescriptorReader;
 import io.cvmfsthin.thinimage.thin.ThinImage;
+import io.cvmfsthin.thinimage.thin.ThinLayer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -109,6 +118,11 @@ class ConverterIT {
     assertThat(result.layersSkipped()).isZero();
     assertThat(result.files()).isGreaterThan(20);
     assertThat(result.target()).isEqualTo(fx.ref("team/app_thin:1.0"));
+    // three layers, their metadata and the image's: one revision on top of the empty revision 0
+    assertThat(result.revisionBefore()).isZero();
+    assertThat(result.revisionAfter()).isEqualTo(1);
+    assertThat(fx.revision()).isEqualTo(1);
+    assertThat(result.summaryLine()).contains("revision 0 -> 1");
     try (RepositoryClient repo = fx.reader()) {
       Digest l0 = image.layers.get(0).digest();
       Digest l1 = image.layers.get(1).digest();
@@ -209,6 +223,38 @@ class ConverterIT {
   }
 
   @Test
+  void binaryXattr_isPublishedByteForByte() throws Exception {
+    ImageReference source = fx.ref("caps/ping:1");
+    String deep = "usr/lib/x86_64-linux-gnu/libexec/iputils/ping"; // > 100 bytes below .layers
+    Layer layer =
+        Layer.gzip(
+            new LayerTar()
+                .fileWithBinaryXattr(
+                    "usr/bin/ping",
+                    "ping",
+                    "security.capability",
+                    LayerPublicationTarTest.CAPABILITY)
+                .fileWithBinaryXattr(
+                    deep, "ping", "security.capability", LayerPublicationTarTest.CAPABILITY)
+                .bytes(),
+            false);
+    TestImage.of(List.of(layer), false, "amd64").push(fx.client, source);
+
+    fx.convert(source);
+
+    try (RepositoryClient repo = fx.reader()) {
+      String fs = LayerLayout.layerFs(layer.digest());
+      assertThat(repo.lookup(fs + "/usr/bin/ping").xattrs())
+          .containsOnlyKeys("security.capability");
+      assertThat(repo.lookup(fs + "/usr/bin/ping").xattrs().get("security.capability"))
+          .containsExactly(LayerPublicationTarTest.CAPABILITY);
+      assertThat(repo.lookup(fs + "/" + deep).xattrs().get("security.capability"))
+          .containsExactly(LayerPublicationTarTest.CAPABILITY);
+      assertThat(read(repo, fs + "/" + deep)).isEqualTo("ping");
+    }
+  }
+
+  @Test
   void convertAgain_addsNothingAndYieldsTheSameDigest() throws Exception {
     ImageReference source = fx.ref("team/app:1.0");
     TestImage.of(richLayers(), false, "amd64").push(fx.client, source);
@@ -222,6 +268,8 @@ class ConverterIT {
     assertThat(second.layersSkipped()).isEqualTo(3);
     assertThat(second.storedBytes()).isZero();
     assertThat(second.revisionAfter()).isEqualTo(second.revisionBefore()).isEqualTo(revision);
+    assertThat(fx.revision()).isEqualTo(revision).isEqualTo(1);
+    assertThat(second.summaryLine()).contains("revision 1, no new revision");
     assertThat(second.thinJson()).isEqualTo(first.thinJson());
   }
 
@@ -234,15 +282,139 @@ class ConverterIT {
     one.push(fx.client, fx.ref("one/app:1"));
     two.push(fx.client, fx.ref("two/app:1"));
     fx.convert(fx.ref("one/app:1"));
+    long before = fx.revision();
 
     ConvertResult r = fx.convert(fx.ref("two/app:1"));
 
     assertThat(r.layersNew()).isEqualTo(1);
     assertThat(r.layersSkipped()).isEqualTo(2);
+    // the new layer, two origin.json updates and the image metadata: one revision
+    assertThat(fx.revision()).isEqualTo(before + 1);
+    assertThat(r.revisionBefore()).isEqualTo(before);
+    assertThat(r.revisionAfter()).isEqualTo(before + 1);
     try (RepositoryClient repo = fx.reader()) {
       JsonNode origin =
           json(repo, LayerLayout.layerMetadataDir(base.get(0).digest()) + "/origin.json");
       assertThat(origin.get("origin").toString())
+          .contains(one.configDigest().toString())
+          .contains(two.configDigest().toString());
+    }
+  }
+
+  @Test
+  void aLayerListedTwice_isPublishedOnce_inTheImagesOneRevision() throws Exception {
+    ImageReference source = fx.ref("twice/app:1");
+    Layer a = Layer.gzip(new LayerTar().file("a.txt", "a").bytes(), false);
+    Layer b = Layer.gzip(new LayerTar().file("b.txt", "b").bytes(), false);
+    TestImage image = TestImage.of(List.of(a, b, a), false, "amd64");
+    image.push(fx.client, source);
+
+    ConvertResult r = fx.convert(source);
+
+    assertThat(r.layersNew()).isEqualTo(2);
+    assertThat(r.layersSkipped()).isEqualTo(1);
+    assertThat(r.revisionAfter()).isEqualTo(r.revisionBefore() + 1);
+    ThinImage thin = ThinDescriptorReader.read(r.thinJson(), "thin.json");
+    assertThat(thin.layers())
+        .extracting(ThinLayer::digest)
+        .containsExactly(a.digest().hex(), b.digest().hex(), a.digest().hex());
+    try (RepositoryClient repo = fx.reader()) {
+      assertThat(read(repo, LayerLayout.layerFs(a.digest()) + "/a.txt")).isEqualTo("a");
+      assertThat(
+              json(repo, LayerLayout.layerMetadataDir(a.digest()) + "/origin.json")
+                  .get("origin")
+                  .size())
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aHalfMadeLayer_isReplaced_inTheImagesOneRevision() throws Exception {
+    ImageReference source = fx.ref("half/app:1");
+    Layer layer = Layer.gzip(new LayerTar().file("good.txt", "good").bytes(), false);
+    TestImage.of(List.of(layer), false, "amd64").push(fx.client, source);
+    Digest d = layer.digest();
+    // an older, interrupted ingest: the layer directory with its catalogs but no .metadata
+    fx.repository().close();
+    RepositoryPublisher.open(fx.storage, fx.keys, ConvertFixture.FQRN)
+        .publish(
+            Publication.tar(
+                    LayerLayout.LAYERS,
+                    new ByteArrayInputStream(
+                        new LayerTar()
+                            .file(d.fanOut() + "/.cvmfscatalog", "")
+                            .file(d.fanOut() + "/" + d.hex() + "/layerfs/junk.txt", "junk")
+                            .bytes()))
+                .withNestedCatalog(true));
+    long before = fx.revision();
+
+    ConvertResult r = fx.convert(source);
+
+    assertThat(r.layersNew()).isEqualTo(1);
+    assertThat(fx.revision()).isEqualTo(before + 1);
+    try (RepositoryClient repo = fx.reader()) {
+      assertThat(read(repo, LayerLayout.layerFs(d) + "/good.txt")).isEqualTo("good");
+      assertThatThrownBy(() -> repo.lookup(LayerLayout.layerFs(d) + "/junk.txt"))
+          .isInstanceOf(java.nio.file.NoSuchFileException.class);
+      assertThat(repo.lookup(LayerLayout.layerCompleteMarker(d))).isNotNull();
+      assertThat(nested(repo.lookup(LayerLayout.layerFs(d)))).isTrue();
+    }
+  }
+
+  @Test
+  void concurrentConverters_eachMakeOneRevision_andShareTheirCommonLayers() throws Exception {
+    List<Layer> base = richLayers();
+    TestImage one =
+        TestImage.of(
+            List.of(
+                base.get(0), base.get(1), Layer.gzip(new LayerTar().file("a", "1").bytes(), false)),
+            false,
+            "amd64");
+    TestImage two =
+        TestImage.of(
+            List.of(
+                base.get(0), base.get(1), Layer.gzip(new LayerTar().file("b", "2").bytes(), false)),
+            false,
+            "amd64");
+    one.push(fx.client, fx.ref("one/app:1"));
+    two.push(fx.client, fx.ref("two/app:1"));
+    fx.repository().close();
+    long before = fx.revision();
+
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    List<ConvertResult> results;
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<ConvertResult>> futures = new ArrayList<>();
+      for (String name : List.of("one/app:1", "two/app:1")) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return fx.convert(fx.ref(name));
+                }));
+      }
+      start.countDown();
+      results = new ArrayList<>();
+      for (Future<ConvertResult> f : futures) {
+        results.add(f.get(120, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(fx.revision()).isEqualTo(before + 2);
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.revisionAfter()).isEqualTo(r.revisionBefore() + 1));
+    assertThat(results).extracting(ConvertResult::revisionAfter).doesNotHaveDuplicates();
+    // the shared layers were published by whichever came first, skipped by the other
+    assertThat(results.stream().mapToInt(ConvertResult::layersNew).sum()).isEqualTo(4);
+    assertThat(results.stream().mapToInt(ConvertResult::layersSkipped).sum()).isEqualTo(2);
+    try (RepositoryClient repo = fx.reader()) {
+      assertThat(
+              json(repo, LayerLayout.layerMetadataDir(base.get(0).digest()) + "/origin.json")
+                  .get("origin")
+                  .toString())
           .contains(one.configDigest().toString())
           .contains(two.configDigest().toString());
     }

@@ -89,6 +89,69 @@ class LayerPublicationTarTest {
     assertThat(es.get(9).getExtraPaxHeader("SCHILY.xattr.user.k")).isEqualTo("v");
   }
 
+  /** A file capability: bytes that are no UTF-8 (0xff, a lone 0x80). */
+  static final byte[] CAPABILITY = {
+    0x01,
+    0x00,
+    0x00,
+    0x02,
+    (byte) 0xff,
+    (byte) 0xff,
+    (byte) 0xc3,
+    (byte) 0x80,
+    (byte) 0x80,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0
+  };
+
+  @Test
+  void binaryXattrs_keepTheirExactBytes_longNamesToo() throws Exception {
+    String longName = "usr/lib/" + "x".repeat(110) + "/ping";
+    Layer l =
+        Layer.gzip(
+            new LayerTar()
+                .fileWithBinaryXattr("bin/ping", "p", "security.capability", CAPABILITY)
+                .fileWithXattr("text", "t", Map.of("user.comment", "héllo"))
+                .fileWithBinaryXattr(longName, "q", "security.capability", CAPABILITY)
+                .bytes(),
+            false);
+    Map<String, Map<String, byte[]>> found = new java.util.LinkedHashMap<>();
+    try (LayerPublicationTar t = tarOf(l, l.diffId(), "ab/cdef/", List.of("ab/"))) {
+      io.cvmfsthin.cvmfs.tar.RawPaxHeaders raw = new io.cvmfsthin.cvmfs.tar.RawPaxHeaders(t);
+      TarArchiveInputStream tar = new TarArchiveInputStream(raw, "UTF-8");
+      while (true) {
+        raw.startRecording();
+        TarArchiveEntry e = tar.getNextEntry();
+        if (e == null) {
+          break;
+        }
+        Map<String, byte[]> x = raw.xattrs();
+        if (x != null && !x.isEmpty()) {
+          found.put(e.getName(), x);
+        }
+        tar.readAllBytes(); // the data read, the next recording starts at the next header
+      }
+    }
+    assertThat(found)
+        .containsOnlyKeys(
+            "ab/cdef/layerfs/bin/ping", "ab/cdef/layerfs/text", "ab/cdef/layerfs/" + longName);
+    assertThat(found.get("ab/cdef/layerfs/bin/ping").get("security.capability"))
+        .containsExactly(CAPABILITY);
+    assertThat(found.get("ab/cdef/layerfs/" + longName).get("security.capability"))
+        .containsExactly(CAPABILITY);
+    assertThat(new String(found.get("ab/cdef/layerfs/text").get("user.comment"), "UTF-8"))
+        .isEqualTo("héllo");
+  }
+
   @Test
   void wrongDiffId_neverLetsTheTarEnd() throws Exception {
     Layer l = Layer.gzip(new LayerTar().file("a", "a").bytes(), false);
