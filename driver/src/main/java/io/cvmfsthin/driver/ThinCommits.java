@@ -115,14 +115,22 @@ final class ThinCommits {
               + ThinImage.MAX_LAYERS
               + ")");
     }
-    List<String> paths = new ArrayList<>();
-    int published = 0;
-    for (String layer : chain) {
-      Published p = publish(id, layer);
-      layers.add(p.layer());
-      paths.add(p.layer().url().path());
-      published += p.fresh() ? 1 : 0;
+    List<CommitPublisher.LayerTar> tars = new ArrayList<>();
+    int published;
+    try {
+      for (String layer : chain) {
+        CommitPublisher.LayerTar tar = tar(id, layer);
+        tars.add(tar);
+        layers.add(
+            new ThinLayer(tar.diffId().hex(), LayerLayout.url(publisher.fqrn(), tar.diffId())));
+      }
+      published = publisher.publishAbsent(tars);
+    } finally {
+      for (CommitPublisher.LayerTar tar : tars) {
+        Files.deleteIfExists(tar.tar());
+      }
     }
+    List<String> paths = tars.stream().map(CommitPublisher.LayerTar::path).toList();
     repositories.awaitVisible(publisher.fqrn(), paths, visibleWithin);
     ThinImage next =
         new ThinImage(base.version(), base.minVersion(), base.origin(), layers, base.comment());
@@ -145,11 +153,10 @@ final class ThinCommits {
         Files.readAllBytes(file), "layer " + thinId + ": " + ThinLayers.DESCRIPTOR);
   }
 
-  private record Published(ThinLayer layer, boolean fresh) {}
-
-  /** One layer's diff dir as a tar in a scratch file, hashed, published unless present. */
-  private Published publish(String committing, String layer) throws IOException {
+  /** One layer's diff dir as a tar in a scratch file, hashed (removed by the caller). */
+  private CommitPublisher.LayerTar tar(String committing, String layer) throws IOException {
     Path tmp = store.newTempFile("commit");
+    boolean ok = false;
     try {
       MessageDigest sha = Digest.newSha256();
       long bytes;
@@ -160,19 +167,18 @@ final class ThinCommits {
         bytes = in.transferTo(out);
       }
       Digest diffId = Digest.of(sha);
-      boolean fresh = publisher.publishIfAbsent(LayerLayout.layerFs(diffId), tmp, diffId);
       log.info(
-          "layer {}: layer {} as {} ({} bytes of tar) {} {}",
+          "layer {}: layer {} is {} ({} bytes of tar)",
           committing,
           layer,
           diffId.shortForm(),
-          bytes,
-          fresh ? "published into" : "already in",
-          publisher.fqrn());
-      return new Published(
-          new ThinLayer(diffId.hex(), LayerLayout.url(publisher.fqrn(), diffId)), fresh);
+          bytes);
+      ok = true;
+      return new CommitPublisher.LayerTar(LayerLayout.layerFs(diffId), tmp, diffId);
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!ok) {
+        Files.deleteIfExists(tmp);
+      }
     }
   }
 }

@@ -3,21 +3,31 @@ package io.cvmfsthin.driver.commit;
 import io.cvmfsthin.thinimage.reference.Digest;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where layers committed above a thin image go (thin-image.md §6.3): a CernVM-FS repository that
  * this host's client also reads. Implementations serialise their own publishes.
  */
 public interface CommitPublisher {
+  /**
+   * One layer to publish.
+   *
+   * @param path the repository directory it becomes
+   * @param tar the uncompressed layer tar (OCI whiteouts), in a file
+   * @param diffId the tar's sha256, checked again before publishing
+   */
+  record LayerTar(String path, Path tar, Digest diffId) {}
+
   /** The repository layers are published into. */
   String fqrn();
 
   /**
-   * Publishes the uncompressed layer tar {@code tar} (OCI whiteouts) as the directory {@code path}
-   * of the repository, unless something is there already. The tar is hashed again first: a file
-   * that no longer matches {@code diffId} publishes nothing.
+   * Publishes every layer whose directory does not exist yet, all in one new revision (none if all
+   * exist). Each tar is hashed again first: one that no longer matches its diff_id publishes
+   * nothing at all.
    *
-   * @return whether a new revision was made
+   * @return how many layers were published now
    */
-  boolean publishIfAbsent(String path, Path tar, Digest diffId) throws IOException;
+  int publishAbsent(List<LayerTar> layers) throws IOException;
 }

@@ -4,12 +4,12 @@ import io.cvmfsthin.cvmfs.publish.Publication;
 import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
 import io.cvmfsthin.thinimage.layer.DigestingInputStream;
-import io.cvmfsthin.thinimage.reference.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,32 +61,46 @@ public final class LocalCommitPublisher implements CommitPublisher {
   }
 
   @Override
-  public synchronized boolean publishIfAbsent(String path, Path tar, Digest diffId)
-      throws IOException {
+  public synchronized int publishAbsent(List<LayerTar> layers) throws IOException {
     RepositoryPublisher p = publisher();
-    try (DigestingInputStream check =
-        new DigestingInputStream(Files.newInputStream(tar), "layer tar for " + path, -1)) {
-      check.drain();
-      check.verify(diffId);
-    }
-    try (InputStream in = Files.newInputStream(tar)) {
-      PublishResult result =
-          p.publish(
-              Publication.tar(path, in)
-                  .withNestedCatalog(true)
-                  .withMode(Publication.Mode.ADD_IF_ABSENT));
-      if (result.changed()) {
-        log.info(
-            "{}: published committed layer {} at {} (revision {}, {} new objects)",
-            fqrn,
-            diffId.shortForm(),
-            path,
-            result.revision(),
-            result.newObjects());
-      } else {
-        log.info("{}: committed layer {} is at {} already", fqrn, diffId.shortForm(), path);
+    for (LayerTar layer : layers) {
+      try (DigestingInputStream check =
+          new DigestingInputStream(
+              Files.newInputStream(layer.tar()), "layer tar for " + layer.path(), -1)) {
+        check.drain();
+        check.verify(layer.diffId());
       }
-      return result.changed();
     }
+    int[] published = {0};
+    PublishResult result =
+        p.transaction(
+            t -> {
+              for (LayerTar layer : layers) {
+                if (t.exists(layer.path())) {
+                  log.info(
+                      "{}: committed layer {} is at {} already",
+                      fqrn,
+                      layer.diffId().shortForm(),
+                      layer.path());
+                  continue;
+                }
+                try (InputStream in = Files.newInputStream(layer.tar())) {
+                  t.apply(
+                      Publication.tar(layer.path(), in)
+                          .withNestedCatalog(true)
+                          .withMode(Publication.Mode.ADD_IF_ABSENT));
+                }
+                published[0]++;
+              }
+            });
+    if (result.changed()) {
+      log.info(
+          "{}: published {} committed layers in revision {} ({} new objects)",
+          fqrn,
+          published[0],
+          result.revision(),
+          result.newObjects());
+    }
+    return published[0];
   }
 }
