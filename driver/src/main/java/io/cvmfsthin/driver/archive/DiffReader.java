@@ -1,5 +1,6 @@
 package io.cvmfsthin.driver.archive;
 
+import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -2,6 +2,7 @@ package io.cvmfsthin.driver.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import io.cvmfsthin.driver.store.LibcDeviceNodes;
 import io.cvmfsthin.driver.store.LibcFileMetadata;
 import io.cvmfsthin.driver.store.LibcSymlinks;

@@ -1,5 +1,6 @@
 package io.cvmfsthin.driver.archive;
 
+import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
