@@ -39,6 +39,6 @@ final class LogProgress implements ConvertListener {
         index + 1,
         count,
         layer.digest().shortForm(),
-        skipped ? "already present, skipped" : "published");
+        skipped ? "already present, skipped" : "ingested (published with the image)");
   }
 }

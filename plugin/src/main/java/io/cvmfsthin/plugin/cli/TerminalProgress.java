@@ -60,7 +60,7 @@ final class TerminalProgress implements ConvertListener {
         Locale.ROOT,
         "\r%s  %s\u001b[K%n",
         label,
-        skipped ? "already present" : "published " + Bytes.human(layer.sizeBytes()));
+        skipped ? "already present" : "ingested " + Bytes.human(layer.sizeBytes()));
     out.flush();
   }
 }
