@@ -19,7 +19,8 @@
 # Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png,
 # OUTDIR/runs-detail.csv (pull time, registry and stratum apart) and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
 # Environment: SIZES ("0.1 0.5"), RUNS (N), SHAPED ("no yes"), MODES, KEEP=1 (keep the scratch
-# directory), REBUILD=1 (rebuild the jar).
+# directory), REBUILD=1 (rebuild the jar), INTERLEAVE=1 (run sizes and modes round-robin, each
+# cold run followed by a warm one, so that a noisy machine's drift does not favour one size).
 #
 # Note: dropping the page cache (echo 3 > /proc/sys/vm/drop_caches) affects the whole machine.
 set -euo pipefail
@@ -272,13 +273,27 @@ run_one() { # mode size state run shaped
 for shaped in $shaped_states; do
   if [ "$shaped" = yes ]; then echo "10 100" >"$work/shaper.mode"; else echo "0 0" >"$work/shaper.mode"; fi
   sleep 1
-  for size in $sizes; do
-    for mode in $modes; do
-      run_one "$mode" "$size" cold 0 "$shaped" # the warm-up, not recorded
-      for r in $(seq "$runs"); do run_one "$mode" "$size" cold "$r" "$shaped"; done
-      for r in $(seq "$runs"); do run_one "$mode" "$size" warm "$r" "$shaped"; done
+  if [ -n "${INTERLEAVE:-}" ]; then
+    # Round-robin over sizes and modes, each cold run followed by a warm one: slow drifts of
+    # the machine's load spread over all of them instead of landing on one size.
+    for size in $sizes; do for mode in $modes; do run_one "$mode" "$size" cold 0 "$shaped"; done; done
+    for r in $(seq "$runs"); do
+      for size in $sizes; do
+        for mode in $modes; do
+          run_one "$mode" "$size" cold "$r" "$shaped"
+          run_one "$mode" "$size" warm "$r" "$shaped"
+        done
+      done
     done
-  done
+  else
+    for size in $sizes; do
+      for mode in $modes; do
+        run_one "$mode" "$size" cold 0 "$shaped" # the warm-up, not recorded
+        for r in $(seq "$runs"); do run_one "$mode" "$size" cold "$r" "$shaped"; done
+        for r in $(seq "$runs"); do run_one "$mode" "$size" warm "$r" "$shaped"; done
+      done
+    done
+  fi
 done
 
 # --- report ---------------------------------------------------------------------------------------
