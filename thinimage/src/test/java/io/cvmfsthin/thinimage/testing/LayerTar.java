@@ -1,5 +1,6 @@
 package io.cvmfsthin.thinimage.testing;
 
+import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,73 +74,34 @@ public final class LayerTar {
 
   /**
    * A file (0755) with one xattr whose value is raw bytes, such as a binary {@code
-   * security.capability}: a PAX header written by hand, as GNU tar and Go's archive/tar write it
-   * (Commons Compress would write the value as UTF-8 text). A name over 100 bytes goes into the
-   * same PAX header.
+   * security.capability}: a raw PAX record, as GNU tar and Go's archive/tar write it (Commons
+   * Compress would write the value as UTF-8 text). A name over 100 bytes goes into the same PAX
+   * header.
    */
   public LayerTar fileWithBinaryXattr(String name, String content, String xattr, byte[] value) {
     byte[] data = content.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream pax = new ByteArrayOutputStream();
-    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-    if (nameBytes.length > 100) {
-      paxRecord(pax, "path", nameBytes);
-    }
-    paxRecord(pax, "SCHILY.xattr." + xattr, value);
     try {
       tar.flush(); // whole 512-byte records so far: ours follow them
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    bytes.writeBytes(ustar("PaxHeaders.0/x", pax.size(), 'x', 0644));
-    bytes.writeBytes(padded(pax.toByteArray()));
-    bytes.writeBytes(ustar(nameBytes.length > 100 ? "long" : name, data.length, '0', 0755));
-    bytes.writeBytes(padded(data));
+    bytes.writeBytes(
+        TarHeaders.encode(
+            new TarHeaders.Header(
+                name,
+                TarHeaders.REGULAR,
+                0755,
+                0,
+                0,
+                data.length,
+                MTIME,
+                null,
+                0,
+                0,
+                Map.of(xattr, value))));
+    bytes.writeBytes(data);
+    bytes.writeBytes(new byte[TarHeaders.padding(data.length)]);
     return this;
-  }
-
-  private static void paxRecord(ByteArrayOutputStream out, String key, byte[] value) {
-    byte[] k = key.getBytes(StandardCharsets.UTF_8);
-    int body = 1 + k.length + 1 + value.length + 1; // " " key "=" value "\n"
-    int length = body + String.valueOf(body).length();
-    if (String.valueOf(length).length() != String.valueOf(body).length()) {
-      length++;
-    }
-    out.writeBytes((length + " ").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(k);
-    out.write('=');
-    out.writeBytes(value);
-    out.write('\n');
-  }
-
-  private static byte[] ustar(String name, long size, char type, int mode) {
-    byte[] h = new byte[512];
-    putAscii(h, 0, name);
-    putAscii(h, 100, String.format("%07o", mode));
-    putAscii(h, 108, String.format("%07o", 0));
-    putAscii(h, 116, String.format("%07o", 0));
-    putAscii(h, 124, String.format("%011o", size));
-    putAscii(h, 136, String.format("%011o", MTIME));
-    java.util.Arrays.fill(h, 148, 156, (byte) ' ');
-    h[156] = (byte) type;
-    putAscii(h, 257, "ustar");
-    putAscii(h, 263, "00");
-    long sum = 0;
-    for (byte b : h) {
-      sum += b & 0xff;
-    }
-    putAscii(h, 148, String.format("%06o", sum));
-    h[154] = 0;
-    h[155] = ' ';
-    return h;
-  }
-
-  private static byte[] padded(byte[] data) {
-    return java.util.Arrays.copyOf(data, (data.length + 511) / 512 * 512);
-  }
-
-  private static void putAscii(byte[] h, int offset, String s) {
-    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(b, 0, h, offset, b.length);
   }
 
   public LayerTar symlink(String name, String target) {
