@@ -52,8 +52,8 @@ if [ ! -f "$top/plugin/target/cvmfs-thin.jar" ] || [ -n "${REBUILD:-}" ]; then
   echo "bench: building (mvn -B -q package -DskipTests)"
   (cd "$top" && mvn -B -q package -DskipTests)
 fi
-jar="$top/plugin/target/cvmfs-thin.jar"
-docker_cli=$( [ -x /usr/bin/docker ] && echo /usr/bin/docker || command -v docker )
+# cli, free_port, wait_for, $jar and $docker_cli (the quick start's helpers)
+source "$top/scripts/lib.sh"
 
 mkdir -p "$out/logs"
 out=$(cd "$out" && pwd)
@@ -64,23 +64,8 @@ pids=()
 da_pid=; dp_pid=
 
 log() { printf '%s bench: %s\n' "$(date -u +%T)" "$*" | tee -a "$out/logs/bench.log" >&2; }
-cli() { java -jar "$jar" "$@"; }
 da() { DOCKER_HOST="unix://$work/da/docker.sock" DOCKER_BUILDKIT=0 "$docker_cli" "$@"; }
 dp() { DOCKER_HOST="unix://$work/dp/docker.sock" DOCKER_BUILDKIT=0 "$docker_cli" "$@"; }
-
-free_port() {
-  local p
-  while :; do
-    p=$((20000 + RANDOM % 20000))
-    (echo >"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-  done
-}
-
-wait_for() { # seconds, command...
-  local n=$(( $1 * 5 )); shift
-  for _ in $(seq "$n"); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
-  return 1
-}
 
 start_dockerd() { # name (da|dp), storage driver; sets <name>_pid
   local dir="$work/$1"
