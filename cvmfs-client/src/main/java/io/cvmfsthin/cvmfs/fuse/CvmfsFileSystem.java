@@ -63,6 +63,7 @@ final class CvmfsFileSystem extends FuseStubFS {
   private final PageCachePolicy pageCache = new PageCachePolicy(MAX_REMEMBERED_CONTENT);
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   private final CompletableFuture<Void> destroyed = new CompletableFuture<>();
+  private volatile OpenListener openListener = OpenListener.NONE; // recorded prefetch
 
   /** An open file with what its release needs. */
   private record Handle(OpenFile file, String path, Object content) {}
@@ -71,6 +72,10 @@ final class CvmfsFileSystem extends FuseStubFS {
     this.client = client;
     this.view = view;
     this.counters = counters;
+  }
+
+  void openListener(OpenListener listener) {
+    this.openListener = listener;
   }
 
   /** Completes when the kernel has answered INIT: the file system is mounted. */
@@ -222,6 +227,7 @@ final class CvmfsFileSystem extends FuseStubFS {
       fi.fh.set(handle);
       PageCachePolicy.Decision d = pageCache.open(p, content);
       Stats.openFlags(fi, d.keepCache(), d.directIo());
+      openListener.opened(client.fqrn(), p);
       return 0;
     } catch (NoSuchFileException e) {
       return -ErrorCodes.ENOENT();

@@ -81,6 +81,7 @@ public final class MountedRepositories implements AutoCloseable {
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
   private final ScheduledExecutorService unmounter;
   private volatile boolean closed;
+  private volatile OpenListener openListener = OpenListener.NONE; // given to every mount
 
   /**
    * @param base directory of the mount points, {@code <base>/<fqrn>}
@@ -192,6 +193,7 @@ public final class MountedRepositories implements AutoCloseable {
               fqrn, null, "repository not configured (no CVMFS_SERVER_URL)");
         }
         s.mount = mounter.mount(resolver.settings(fqrn), mountPoint(fqrn), options);
+        s.mount.openListener(openListener);
       }
       s.users++;
       log.debug("acquire {}: {} users", fqrn, s.users);
@@ -266,6 +268,35 @@ public final class MountedRepositories implements AutoCloseable {
       }
       s.mount.client().refreshNow();
       return s.mount.client().revision();
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /** Tells {@code listener} of every open of a regular file, in every mount, now and later. */
+  public void openListener(OpenListener listener) {
+    this.openListener = listener;
+    for (Slot s : slots.values()) {
+      s.lock.lock();
+      try {
+        if (s.mount != null) {
+          s.mount.openListener(listener);
+        }
+      } finally {
+        s.lock.unlock();
+      }
+    }
+  }
+
+  /** The client of {@code fqrn} if it is mounted now (recorded prefetch fetches through it). */
+  public java.util.Optional<io.cvmfsthin.cvmfs.client.RepositoryClient> client(String fqrn) {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      return java.util.Optional.empty();
+    }
+    s.lock.lock();
+    try {
+      return s.mount == null ? java.util.Optional.empty() : java.util.Optional.of(s.mount.client());
     } finally {
       s.lock.unlock();
     }

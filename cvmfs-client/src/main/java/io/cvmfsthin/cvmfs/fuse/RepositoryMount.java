@@ -224,6 +224,11 @@ public final class RepositoryMount implements AutoCloseable {
     return client;
   }
 
+  /** Tells {@code listener} of every successful open of a regular file (recorded prefetch). */
+  public void openListener(OpenListener listener) {
+    fs.openListener(listener);
+  }
+
   /** The counters as the {@code user.counters} xattr of the root shows them. */
   public String counters() {
     return fs.counterText();
