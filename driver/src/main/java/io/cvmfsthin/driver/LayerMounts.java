@@ -72,6 +72,7 @@ final class LayerMounts {
       setCount(id, 1);
       if (!repos.isEmpty()) {
         heldRepositories.put(id, repos);
+        thin.started(id, thinParent.get());
       }
       log.info("layer {}: mounted on {}", id, merged);
       return merged;
@@ -135,6 +136,7 @@ final class LayerMounts {
     store.setMounts(id, 0);
     List<String> repos = heldRepositories.remove(id);
     if (repos != null) {
+      thin.stopped(id);
       thin.release(repos);
     }
   }

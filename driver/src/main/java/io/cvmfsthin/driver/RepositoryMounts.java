@@ -45,6 +45,26 @@ public interface RepositoryMounts {
   void release(String fqrn);
 
   /**
+   * A container of a thin image starts: layer {@code layerId} has just been mounted with the thin
+   * image's real layers as its lower dirs. The implementation may replay the image's prefetch list
+   * or record one (recorded prefetch); it must return at once and never throw. Nothing by default
+   * (plain directories, tests).
+   *
+   * @param chainKey the image's {@link io.cvmfsthin.cvmfs.prefetch.ChainKey}
+   * @param bottomFirst the image's real layers, bottom layer first
+   */
+  default void imageStarted(
+      String layerId,
+      String chainKey,
+      List<io.cvmfsthin.cvmfs.prefetch.ChainKey.Layer> bottomFirst) {}
+
+  /**
+   * Layer {@code layerId}, announced by {@link #imageStarted}, is unmounted: its container stopped.
+   * Must return at once and never throw. Nothing by default.
+   */
+  default void imageStopped(String layerId) {}
+
+  /**
    * Asks for the repository's newest revision now (a client's {@code remount sync}); nothing for a
    * repository that is not mounted or for plain directories.
    */

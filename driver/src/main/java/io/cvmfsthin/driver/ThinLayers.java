@@ -1,5 +1,6 @@
 package io.cvmfsthin.driver;
 
+import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.driver.layer.ShortIds;
 import io.cvmfsthin.driver.layer.ThinRecord;
 import io.cvmfsthin.driver.store.LayerStore;
@@ -144,6 +145,35 @@ final class ThinLayers {
       if (!ok) {
         release(acquired);
       }
+    }
+  }
+
+  /**
+   * Tells the repositories that a container of the thin image {@code thinId} starts on {@code
+   * layerId} (recorded prefetch); the image is keyed by its real layers, bottom first.
+   */
+  void started(String layerId, String thinId) {
+    try {
+      Optional<ThinRecord> record = store.thin(thinId);
+      if (record.isEmpty()) {
+        return;
+      }
+      List<ChainKey.Layer> bottomFirst = new ArrayList<>();
+      for (ThinRecord.Entry e : record.get().layers()) {
+        bottomFirst.add(0, new ChainKey.Layer(e.fqrn(), e.path()));
+      }
+      repositories.imageStarted(layerId, ChainKey.of(bottomFirst), bottomFirst);
+    } catch (IOException | RuntimeException e) {
+      log.warn("layer {}: no prefetch: {}", layerId, e.toString());
+    }
+  }
+
+  /** The container on {@code layerId} stopped (its mount is gone). */
+  void stopped(String layerId) {
+    try {
+      repositories.imageStopped(layerId);
+    } catch (RuntimeException e) {
+      log.warn("layer {}: stopping its prefetch failed: {}", layerId, e.toString());
     }
   }
 

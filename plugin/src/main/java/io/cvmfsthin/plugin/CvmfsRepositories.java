@@ -1,14 +1,18 @@
 package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.cvmfs.client.ClientSettings;
+import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import io.cvmfsthin.cvmfs.config.ConfigFiles;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
+import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.driver.RepositoryMounts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,7 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
   static final java.time.Duration LINGER = java.time.Duration.ofSeconds(5);
 
   private final MountedRepositories mounts;
+  private volatile ImagePrefetch prefetch; // null: no recorded prefetch
 
   CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
     Path cacheBase = stateDir.resolve("cache");
@@ -57,6 +62,33 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
     mounts.release(fqrn);
   }
 
+  /** Turns recorded prefetch on: {@code p} hears every open and every image start and stop. */
+  void prefetch(ImagePrefetch p) {
+    this.prefetch = p;
+    mounts.openListener(p);
+  }
+
+  /** The client of a mounted repository (prefetch fetches and reads lists through it). */
+  Optional<RepositoryClient> client(String fqrn) {
+    return mounts.client(fqrn);
+  }
+
+  @Override
+  public void imageStarted(String layerId, String chainKey, List<ChainKey.Layer> bottomFirst) {
+    ImagePrefetch p = prefetch;
+    if (p != null) {
+      p.started(layerId, chainKey, bottomFirst);
+    }
+  }
+
+  @Override
+  public void imageStopped(String layerId) {
+    ImagePrefetch p = prefetch;
+    if (p != null) {
+      p.stopped(layerId);
+    }
+  }
+
   @Override
   public void refresh(String fqrn) throws IOException {
     long revision = mounts.refreshNow(fqrn);
@@ -68,6 +100,10 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
   /** Unmounts every repository (plugin shutdown). */
   @Override
   public void close() {
+    ImagePrefetch p = prefetch;
+    if (p != null) {
+      p.close();
+    }
     mounts.close();
   }
 

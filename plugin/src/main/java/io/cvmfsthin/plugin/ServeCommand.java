@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.commit.LocalCommitPublisher;
@@ -11,6 +12,9 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,6 +89,30 @@ final class ServeCommand implements Callable<Integer> {
   long publishWaitSeconds;
 
   @Option(
+      names = "--prefetch-record-seconds",
+      defaultValue = "${env:PREFETCH_RECORD_SECONDS:-60}",
+      description =
+          "Recorded prefetch: how long after a thin image's first container starts its opened"
+              + " files are recorded (default: ${DEFAULT-VALUE}).")
+  long prefetchRecordSeconds;
+
+  @Option(
+      names = "--prefetch-record-files",
+      defaultValue = "${env:PREFETCH_RECORD_FILES:-10000}",
+      description =
+          "Recorded prefetch: at most this many files are recorded, 1..100000"
+              + " (default: ${DEFAULT-VALUE}).")
+  int prefetchRecordFiles;
+
+  @Option(
+      names = "--prefetch-parallel",
+      defaultValue = "${env:PREFETCH_PARALLEL:-8}",
+      description =
+          "Recorded prefetch: files fetched at once while a list is replayed, 0..64; 0 turns"
+              + " recording and replay off (default: ${DEFAULT-VALUE}).")
+  int prefetchParallel;
+
+  @Option(
       names = "--exit-after-start",
       hidden = true,
       description = "Start, then stop at once (class-loading run for the CDS archive).")
@@ -106,11 +134,13 @@ final class ServeCommand implements Callable<Integer> {
     PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
     CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
+    PrefetchExecutors prefetch = prefetch(repositories);
     backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
       server.close();
       pool.shutdown();
       repositories.close();
+      prefetch.close();
       return 0;
     }
 
@@ -138,11 +168,81 @@ final class ServeCommand implements Callable<Integer> {
         pool.shutdownNow();
       }
       repositories.close();
+      prefetch.close();
       log.info("plugin stopped");
     } finally {
       shutdownDone.countDown();
     }
     return 0;
+  }
+
+  /** The executors of recorded prefetch, shut down after the repositories are closed. */
+  private record PrefetchExecutors(ExecutorService fetch, ScheduledExecutorService control) {
+    void close() {
+      if (control != null) {
+        control.shutdownNow();
+        fetch.shutdownNow();
+      }
+    }
+  }
+
+  private PrefetchExecutors prefetch(CvmfsRepositories repositories) {
+    if (prefetchParallel < 0 || prefetchParallel > 64) {
+      throw new IllegalArgumentException(
+          "PREFETCH_PARALLEL must be 0..64, not " + prefetchParallel);
+    }
+    if (prefetchRecordSeconds < 1) {
+      throw new IllegalArgumentException(
+          "PREFETCH_RECORD_SECONDS must be at least 1, not " + prefetchRecordSeconds);
+    }
+    if (prefetchRecordFiles < 1 || prefetchRecordFiles > PrefetchList.MAX_ENTRIES) {
+      throw new IllegalArgumentException(
+          "PREFETCH_RECORD_FILES must be 1.."
+              + PrefetchList.MAX_ENTRIES
+              + ", not "
+              + prefetchRecordFiles);
+    }
+    if (prefetchParallel == 0) {
+      log.info("recorded prefetch: off (PREFETCH_PARALLEL=0)");
+      return new PrefetchExecutors(null, null);
+    }
+    ExecutorService fetch =
+        Executors.newFixedThreadPool(prefetchParallel, named("prefetch-fetch-"));
+    ScheduledExecutorService control =
+        Executors.newSingleThreadScheduledExecutor(named("prefetch-control-"));
+    ImagePrefetch.ListPublisher publisher =
+        publishRepository == null || publishRepository.isBlank()
+            ? null
+            : ImagePrefetch.localPublisher(
+                publishStorage, publishKeys, publishRepository.strip(), Clock.systemUTC());
+    repositories.prefetch(
+        new ImagePrefetch(
+            stateDir.resolve("prefetch"),
+            repositories::client,
+            fetch,
+            control,
+            publisher,
+            Clock.systemUTC(),
+            Duration.ofSeconds(prefetchRecordSeconds),
+            prefetchRecordFiles,
+            prefetchParallel));
+    log.info(
+        "recorded prefetch: lists in {}, recording {} s or {} files, replay {} at once{}",
+        stateDir.resolve("prefetch"),
+        prefetchRecordSeconds,
+        prefetchRecordFiles,
+        prefetchParallel,
+        publisher == null ? "" : ", recorded lists published into " + publishRepository.strip());
+    return new PrefetchExecutors(fetch, control);
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + count.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private CommitPublisher commitPublisher() {

@@ -67,6 +67,9 @@ public final class ClientObjectFetch implements ObjectFetch {
       return;
     }
     if (!e.chunked()) {
+      if (result.isDone()) {
+        return; // stopped while looking up
+      }
       client.objectFile(e.hash(), ObjectType.FILE, e.compression(), e.sizeBytes());
       return;
     }
