@@ -4,6 +4,7 @@ import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.ConvertCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
 import io.cvmfsthin.plugin.cli.MountCommand;
+import io.cvmfsthin.plugin.cli.PrefetchCommand;
 import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Option;
       CatCommand.class,
       MountCommand.class,
       ConvertCommand.class,
+      PrefetchCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })
