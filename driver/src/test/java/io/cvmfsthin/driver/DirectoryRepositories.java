@@ -16,6 +16,14 @@ final class DirectoryRepositories implements RepositoryMounts {
   int acquisitions;
   int releases;
 
+  /** imageStarted/imageStopped calls: (layer id, chain key or null for a stop, layers). */
+  final java.util.List<ImageEvent> imageEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  record ImageEvent(
+      String layerId,
+      String chainKey,
+      java.util.List<io.cvmfsthin.cvmfs.prefetch.ChainKey.Layer> bottomFirst) {}
+
   DirectoryRepositories(Path root) {
     this.root = root;
   }
@@ -42,6 +50,19 @@ final class DirectoryRepositories implements RepositoryMounts {
     if (references.get(fqrn) < 0) {
       throw new IllegalStateException("release without acquire of " + fqrn);
     }
+  }
+
+  @Override
+  public void imageStarted(
+      String layerId,
+      String chainKey,
+      java.util.List<io.cvmfsthin.cvmfs.prefetch.ChainKey.Layer> bottomFirst) {
+    imageEvents.add(new ImageEvent(layerId, chainKey, bottomFirst));
+  }
+
+  @Override
+  public void imageStopped(String layerId) {
+    imageEvents.add(new ImageEvent(layerId, null, java.util.List.of()));
   }
 
   synchronized int references(String fqrn) {

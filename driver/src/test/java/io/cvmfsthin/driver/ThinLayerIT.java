@@ -116,6 +116,14 @@ class ThinLayerIT {
 
     Path root = d.get(M, "");
     assertThat(repos.references(REPO)).isEqualTo(1);
+    // the container's start is announced once, keyed by the real layers bottom first
+    assertThat(repos.imageEvents).hasSize(1);
+    DirectoryRepositories.ImageEvent started = repos.imageEvents.get(0);
+    assertThat(started.layerId()).isEqualTo(M);
+    assertThat(started.bottomFirst().stream().map(l -> l.repositoryPath()))
+        .containsExactly("/.layers/bb/top/layerfs", "/.layers/aa/base/layerfs");
+    assertThat(started.chainKey())
+        .isEqualTo(io.cvmfsthin.cvmfs.prefetch.ChainKey.of(started.bottomFirst()));
     // base repeated after top: collapsed to its top-most occurrence, so base is on top
     assertThat(root.resolve("etc/passwd")).hasContent("base");
     assertThat(root.resolve("app/run")).hasContent("run");
@@ -130,10 +138,14 @@ class ThinLayerIT {
     d.get(M, "");
     d.put(M);
     assertThat(repos.references(REPO)).isEqualTo(1);
+    assertThat(repos.imageEvents).hasSize(1);
     d.put(M);
     assertThat(mounted(root)).isFalse();
     assertThat(repos.references(REPO)).isZero();
     assertThat(repos.acquisitions).isEqualTo(repos.releases);
+    assertThat(repos.imageEvents).hasSize(2);
+    assertThat(repos.imageEvents.get(1))
+        .isEqualTo(new DirectoryRepositories.ImageEvent(M, null, List.of()));
   }
 
   @Test

@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link PrefetchRecorder}) for {@code recordTime} or {@code recordFiles} files; then, or
  *       when the last container stopped, the list is saved atomically in the state directory and,
  *       with a publisher, published into the repository.
- *   <li>The last container's stop ends the session after {@link #LINGER} (dockerd mounts and
- *       unmounts a container's layers several times while it creates and starts it): replay is
- *       stopped (requests in flight finish), a recording is saved.
+ *   <li>The last container's stop ends the session after a linger time ({@link #LINGER}) (dockerd
+ *       mounts and unmounts a container's layers several times while it creates and starts it):
+ *       replay is stopped (requests in flight finish), a recording is saved.
  * </ul>
  *
  * <p>Thread-safe: one lock guards the sessions map and each session's state; file and network work
@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
 final class ImagePrefetch implements OpenListener {
   private static final Logger log = LoggerFactory.getLogger(ImagePrefetch.class);
 
-  /** How long a session outlives its last container. */
+  /** How long a session outlives its last container, by default. */
   static final Duration LINGER = Duration.ofSeconds(5);
 
   /** Publishes a recorded list; {@code null} when no publisher is configured. */
@@ -120,6 +120,7 @@ final class ImagePrefetch implements OpenListener {
   private final Duration recordTime;
   private final int recordFiles;
   private final int parallel;
+  private final Duration linger;
   private final Object lock = new Object(); // guards sessions, byLayer and every Session's fields
   private final Map<String, Session> sessions = new HashMap<>(); // by chain key
   private final Map<String, Session> byLayer = new HashMap<>(); // by layer id
@@ -131,6 +132,7 @@ final class ImagePrefetch implements OpenListener {
    * @param fetchExecutor where files are fetched (bounded, owned by the caller)
    * @param control where lists are looked up, saved and published (owned by the caller)
    * @param publisher where recorded lists are published; null for nowhere
+   * @param linger how long a session outlives its last container ({@link #LINGER})
    */
   ImagePrefetch(
       Path listDir,
@@ -141,7 +143,8 @@ final class ImagePrefetch implements OpenListener {
       Clock clock,
       Duration recordTime,
       int recordFiles,
-      int parallel) {
+      int parallel,
+      Duration linger) {
     this.listDir = listDir;
     this.clients = clients;
     this.fetchExecutor = fetchExecutor;
@@ -151,6 +154,7 @@ final class ImagePrefetch implements OpenListener {
     this.recordTime = recordTime;
     this.recordFiles = recordFiles;
     this.parallel = parallel;
+    this.linger = linger;
   }
 
   /** The local list of {@code chainKey}. */
@@ -205,7 +209,7 @@ final class ImagePrefetch implements OpenListener {
       }
       s.layers.remove(layerId);
       if (s.layers.isEmpty() && !s.ended) {
-        s.linger = control.schedule(() -> end(s), LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        s.linger = control.schedule(() -> end(s), linger.toMillis(), TimeUnit.MILLISECONDS);
       }
     }
   }

@@ -225,7 +225,8 @@ final class ServeCommand implements Callable<Integer> {
             Clock.systemUTC(),
             Duration.ofSeconds(prefetchRecordSeconds),
             prefetchRecordFiles,
-            prefetchParallel));
+            prefetchParallel,
+            ImagePrefetch.LINGER));
     log.info(
         "recorded prefetch: lists in {}, recording {} s or {} files, replay {} at once{}",
         stateDir.resolve("prefetch"),
