@@ -106,7 +106,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Option(
       names = "--prefetch-parallel",
-      defaultValue = "${env:PREFETCH_PARALLEL:-8}",
+      defaultValue = "${env:PREFETCH_PARALLEL:-16}",
       description =
           "Recorded prefetch: files fetched at once while a list is replayed, 0..64; 0 turns"
               + " recording and replay off (default: ${DEFAULT-VALUE}).")
