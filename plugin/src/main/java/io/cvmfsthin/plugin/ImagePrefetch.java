@@ -11,14 +11,8 @@ import io.cvmfsthin.cvmfs.prefetch.PrefetchPublication;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchRecorder;
 import io.cvmfsthin.cvmfs.prefetch.Prefetcher;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -64,37 +58,6 @@ final class ImagePrefetch implements OpenListener {
   /** How long a session outlives its last container, by default. */
   static final Duration LINGER = Duration.ofSeconds(5);
 
-  /** Publishes a recorded list; {@code null} when no publisher is configured. */
-  @FunctionalInterface
-  interface ListPublisher {
-    /** The repository lists are published into. */
-    default Optional<String> fqrn() {
-      return Optional.empty();
-    }
-
-    void publish(String chainKey, PrefetchList list) throws IOException;
-  }
-
-  /**
-   * Publishes with the in-process publisher into {@code <storage>/<fqrn>}, keys in {@code keys}.
-   */
-  static ListPublisher localPublisher(Path storage, Path keys, String fqrn, Clock clock) {
-    return new ListPublisher() {
-      @Override
-      public Optional<String> fqrn() {
-        return Optional.of(fqrn);
-      }
-
-      @Override
-      public void publish(String chainKey, PrefetchList list) throws IOException {
-        PrefetchPublication.publish(
-            io.cvmfsthin.cvmfs.publish.RepositoryPublisher.open(storage, keys, fqrn, clock),
-            chainKey,
-            list);
-      }
-    };
-  }
-
   /** What a session is doing. */
   private static final class Session {
     final String key;
@@ -111,11 +74,11 @@ final class ImagePrefetch implements OpenListener {
     }
   }
 
-  private final Path listDir;
+  private final PrefetchListStore lists;
   private final Function<String, Optional<RepositoryClient>> clients;
   private final Executor fetchExecutor;
   private final ScheduledExecutorService control;
-  private final ListPublisher publisher;
+  private final PrefetchListPublisher publisher;
   private final Clock clock;
   private final Duration recordTime;
   private final int recordFiles;
@@ -139,13 +102,13 @@ final class ImagePrefetch implements OpenListener {
       Function<String, Optional<RepositoryClient>> clients,
       Executor fetchExecutor,
       ScheduledExecutorService control,
-      ListPublisher publisher,
+      PrefetchListPublisher publisher,
       Clock clock,
       Duration recordTime,
       int recordFiles,
       int parallel,
       Duration linger) {
-    this.listDir = listDir;
+    this.lists = new PrefetchListStore(listDir);
     this.clients = clients;
     this.fetchExecutor = fetchExecutor;
     this.control = control;
@@ -159,7 +122,7 @@ final class ImagePrefetch implements OpenListener {
 
   /** The local list of {@code chainKey}. */
   Path listFile(String chainKey) {
-    return listDir.resolve(chainKey);
+    return lists.file(chainKey);
   }
 
   void started(String layerId, String key, List<ChainKey.Layer> bottomFirst) {
@@ -179,7 +142,7 @@ final class ImagePrefetch implements OpenListener {
       s.layers.add(layerId);
       sessions.put(key, s);
       byLayer.put(layerId, s);
-      if (!Files.exists(listFile(key))) {
+      if (!lists.exists(key)) {
         // record from the first open on; a published list found meanwhile replaces the recording
         s.recorder = new PrefetchRecorder(s.dirs, recordFiles, recordTime, clock);
         recording.add(s.recorder);
@@ -242,14 +205,13 @@ final class ImagePrefetch implements OpenListener {
   private void findList(Session s, String layerId) {
     PrefetchList list = null;
     String from = null;
-    Path local = listFile(s.key);
-    try (InputStream in = Files.newInputStream(local)) {
-      list = read(PrefetchList.read(in, local.toString()));
-      from = local.toString();
+    try {
+      list = read(lists.read(s.key));
+      from = lists.file(s.key).toString();
     } catch (NoSuchFileException e) {
       // not recorded here
     } catch (IOException e) {
-      log.warn("prefetch: chain {}: local list {} unreadable: {}", s.key, local, e.getMessage());
+      log.warn("prefetch: chain {}: local list unreadable: {}", s.key, e.getMessage());
     }
     if (list == null) {
       for (String fqrn : s.dirs.repositories()) {
@@ -260,7 +222,7 @@ final class ImagePrefetch implements OpenListener {
         try {
           list = read(PrefetchPublication.read(c.get(), s.key));
           from = fqrn + ":" + PrefetchList.repositoryPath(s.key);
-          save(s.key, list);
+          lists.save(s.key, list);
           break;
         } catch (NoSuchFileException e) {
           log.debug("prefetch: chain {}: no list published in {}", s.key, fqrn);
@@ -301,10 +263,14 @@ final class ImagePrefetch implements OpenListener {
         .thenAccept(
             c ->
                 log.info(
-                    "prefetch: {} for chain {}: {} fetched, {} missing, {} failed, {} not started",
+                    "prefetch: {} for layer {} chain {} ({}): {} of {} fetched, {} missing, {}"
+                        + " failed, {} not started",
                     c.notStarted() > 0 ? "stopped" : "done",
+                    layerId,
                     s.key,
+                    String.join(",", s.dirs.repositories()),
                     c.fetched(),
+                    c.listed(),
                     c.missing(),
                     c.failed(),
                     c.notStarted()));
@@ -364,7 +330,7 @@ final class ImagePrefetch implements OpenListener {
       return;
     }
     try {
-      save(s.key, list);
+      lists.save(s.key, list);
       log.info(
           "prefetch: recorded {} files for chain {} in {}",
           list.paths().size(),
@@ -390,24 +356,6 @@ final class ImagePrefetch implements OpenListener {
       } catch (IOException | RuntimeException e) {
         log.warn("prefetch: chain {}: publishing the list failed: {}", s.key, e.toString());
       }
-    }
-  }
-
-  /** Writes the list under a temporary name, syncs it, then renames it into place. */
-  private void save(String key, PrefetchList list) throws IOException {
-    Files.createDirectories(listDir);
-    Path tmp = Files.createTempFile(listDir, ".tmp-", "");
-    try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-        list.writeTo(out);
-        out.flush();
-        ch.force(true);
-      }
-      Files.move(
-          tmp, listFile(key), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 

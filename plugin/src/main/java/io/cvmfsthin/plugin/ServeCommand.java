@@ -210,10 +210,10 @@ final class ServeCommand implements Callable<Integer> {
         Executors.newFixedThreadPool(prefetchParallel, named("prefetch-fetch-"));
     ScheduledExecutorService control =
         Executors.newSingleThreadScheduledExecutor(named("prefetch-control-"));
-    ImagePrefetch.ListPublisher publisher =
+    PrefetchListPublisher publisher =
         publishRepository == null || publishRepository.isBlank()
             ? null
-            : ImagePrefetch.localPublisher(
+            : PrefetchListPublisher.local(
                 publishStorage, publishKeys, publishRepository.strip(), Clock.systemUTC());
     repositories.prefetch(
         new ImagePrefetch(

@@ -44,8 +44,8 @@ class ImagePrefetchTest {
   }
 
   ImagePrefetch prefetch(String publishInto, int recordFiles) {
-    ImagePrefetch.ListPublisher publisher =
-        new ImagePrefetch.ListPublisher() {
+    PrefetchListPublisher publisher =
+        new PrefetchListPublisher() {
           @Override
           public Optional<String> fqrn() {
             return Optional.of(publishInto);
