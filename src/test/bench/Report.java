@@ -21,7 +21,7 @@ import java.util.TreeSet;
 
 public final class Report {
   private static final List<String> MODES =
-      List.of("overlay2-regular", "plugin-regular", "plugin-thin");
+      List.of("overlay2-regular", "plugin-regular", "plugin-thin", "plugin-thin-list");
 
   record Key(String shaped, String mode, double size, String state) {}
 
@@ -91,6 +91,31 @@ public final class Report {
                   ratio(thin.ttft(), b == null ? null : b.ttft()),
                   ratio(thin.bytes(), a == null ? null : a.bytes()),
                   ratio(thin.bytes(), b == null ? null : b.bytes())));
+        }
+      }
+    }
+
+    md.append("\n## recorded prefetch: total time ÷ overlay2 (p50)\n\n")
+        .append("plugin-thin runs without a prefetch list; plugin-thin-list replays the list its")
+        .append(" warm-up run recorded on a cache since emptied (issue 12).\n\n")
+        .append("| shaped | state | GiB | total thin÷overlay2 | total thin-list÷overlay2 |")
+        .append(" total thin-list÷thin |\n")
+        .append("|---|---|---|---|---|---|\n");
+    for (String shaped : List.of("no", "yes")) {
+      for (String state : List.of("cold", "warm")) {
+        for (double size : sizes) {
+          Stats thin = stats.get(new Key(shaped, "plugin-thin", size, state));
+          Stats list = stats.get(new Key(shaped, "plugin-thin-list", size, state));
+          Stats a = stats.get(new Key(shaped, "overlay2-regular", size, state));
+          if (list == null) {
+            continue;
+          }
+          md.append(
+              String.format(
+                  "| %s | %s | %s | %s | %s | %s |%n", shaped, state, fmt(size),
+                  thin == null ? "–" : ratio(thin.total(), a == null ? null : a.total()),
+                  ratio(list.total(), a == null ? null : a.total()),
+                  ratio(list.total(), thin == null ? null : thin.total())));
         }
       }
     }

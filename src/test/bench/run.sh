@@ -14,7 +14,10 @@
 #
 # Modes: overlay2-regular  (a) a dockerd with the built-in overlay2 driver, the ordinary image
 #        plugin-regular    (b) a dockerd with the cvmfs/thin plugin, the ordinary image
-#        plugin-thin       (c) the same dockerd, the thin image
+#        plugin-thin       (c) the same dockerd, the thin image, without a prefetch list (the
+#                              plugin's recorded lists are moved aside for the run)
+#        plugin-thin-list  (d) the same, with the prefetch list its warm-up run recorded on a cache
+#                              that cold runs empty: "a list recorded on another cache" (issue 12)
 #
 # Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png,
 # OUTDIR/runs-detail.csv (pull time, registry and stratum apart) and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
@@ -32,7 +35,7 @@ top=$(cd "$here/../../.." && pwd)
 if [ -n "$quick" ]; then sizes=${SIZES:-"0.1 0.5"}; runs=${RUNS:-2}
 else sizes=${SIZES:-"0.25 1 4"}; runs=${RUNS:-5}; fi
 shaped_states=${SHAPED:-"no yes"}
-modes=${MODES:-"overlay2-regular plugin-regular plugin-thin"}
+modes=${MODES:-"overlay2-regular plugin-regular plugin-thin plugin-thin-list"}
 fqrn=bench.thin.local
 
 # --- what it needs ------------------------------------------------------------------------------
@@ -174,6 +177,7 @@ plugin_id=$(dp plugin inspect --format '{{.Id}}' cvmfs/thin)
 stop_dockerd dp
 start_dockerd dp cvmfs/thin
 plugin_cache="$work/dp/root/plugins/$plugin_id/propagated-mount/.cvmfs-thin/cache"
+plugin_lists="$work/dp/root/plugins/$plugin_id/propagated-mount/.cvmfs-thin/prefetch"
 
 # --- images ---------------------------------------------------------------------------------------
 tag_of() { echo "img-${1/./_}"; }
@@ -225,19 +229,32 @@ echo "mode,size_gib,state,run,ttft_s,total_s,bytes,requests,shaped" >"$csv"
 details="$out/runs-detail.csv"
 echo "mode,size_gib,state,run,shaped,pull_s,ttft_s,total_s,registry_bytes,registry_requests,stratum_bytes,stratum_requests" >"$details"
 
+# A thin image's recording is saved, and its prefetch session ends, 5 s after its last container
+# stopped (the plugin's linger time): wait for that, then restore the lists a no-list run set aside.
+prefetch_settle() { # mode
+  case $1 in plugin-thin|plugin-thin-list) sleep 7 ;; *) return 0 ;; esac
+  if [ "$1" = plugin-thin ]; then
+    rm -rf "$plugin_lists"
+    if [ -d "$plugin_lists.aside" ]; then mv "$plugin_lists.aside" "$plugin_lists"; fi
+  fi
+}
+
 run_one() { # mode size state run shaped
   local mode=$1 size=$2 state=$3 run=$4 shaped=$5 d ref before t0 output ts
   case $mode in
     overlay2-regular) d=da; ref="$registry/bench/$(tag_of "$size"):1" ;;
     plugin-regular) d=dp; ref="$registry/bench/$(tag_of "$size"):1" ;;
-    plugin-thin) d=dp; ref="$registry/bench/$(tag_of "$size")_thin:1" ;;
+    plugin-thin|plugin-thin-list) d=dp; ref="$registry/bench/$(tag_of "$size")_thin:1" ;;
   esac
+  # no list: the recorded lists go aside for this run, and what it records is dropped after it
+  if [ "$mode" = plugin-thin ] && [ -d "$plugin_lists" ]; then mv "$plugin_lists" "$plugin_lists.aside"; fi
   [ "$state" = warm ] || cold_reset "$d"
   before=$(wc -l <"$work/access.log")
   t0=$(date +%s.%N)
   if ! output=$($d pull -q "$ref" 2>&1 >/dev/null && date +pulled%s.%N && $d run --rm --network none "$ref" 2>&1); then
     log "FAILED $mode $size $state $run shaped=$shaped: $(echo "$output" | tail -n 3 | tr '\n' ' ')"
     echo "$mode,$size,$state,$run,NA,NA,NA,NA,$shaped" >>"$csv"
+    prefetch_settle "$mode"
     return 0
   fi
   ts=$(echo "$output" | awk -v t0="$t0" '
@@ -252,6 +269,7 @@ run_one() { # mode size state run shaped
     echo "$mode,$size,$state,$run,${ts%% *},${traffic%% *},$shaped" >>"$csv"
     echo "$mode,$size,$state,$run,$shaped,${ts#* },${ts%% *},${traffic#* }" >>"$details"
   fi
+  prefetch_settle "$mode"
   log "$mode ${size}GiB $state run $run shaped=$shaped: ttft,total=${ts%% *} s (pull ${ts#* } s); bytes,requests=${traffic%% *} (registry B,req,stratum B,req: ${traffic#* })"
 }
 
