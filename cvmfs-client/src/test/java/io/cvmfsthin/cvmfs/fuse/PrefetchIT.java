@@ -251,6 +251,7 @@ class PrefetchIT {
           Thread.sleep(10);
         }
         p.stop();
+        long atStop = objectRequests(repo);
         Prefetcher.Counts c = p.done().get(60, TimeUnit.SECONDS);
         assertThat(c.notStarted()).isGreaterThan(0);
         fetchPool.shutdown();
@@ -258,7 +259,9 @@ class PrefetchIT {
         long afterInFlight = objectRequests(repo);
         Thread.sleep(1000);
         assertThat(objectRequests(repo)).as("requests after stop").isEqualTo(afterInFlight);
-        assertThat(afterInFlight).as("at most the ones in flight at stop").isLessThan(20 + 4 + 1);
+        assertThat(afterInFlight)
+            .as("at most the ones in flight at stop (4)")
+            .isLessThanOrEqualTo(atStop + 4);
       } finally {
         fetchPool.shutdownNow();
         repo.stratum.clearFaults();
