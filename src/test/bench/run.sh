@@ -2,7 +2,7 @@
 # Benchmark (issue 8): time to first task and bytes moved, thin vs regular images, as the image
 # grows. All on loopback, in a scratch directory, as root on Debian 12:
 #
-#   src/test/bench/run.sh [--quick] OUTDIR
+#   src/test/bench/run.sh [--quick] [--prefetch] OUTDIR
 #
 # Makes synthetic images (busybox sh as the task program, a fixed 1,000-file working set that the
 # task reads, filler up to the image size), pushes each to a local registry and converts it into a
@@ -14,12 +14,16 @@
 #
 # Modes: overlay2-regular  (a) a dockerd with the built-in overlay2 driver, the ordinary image
 #        plugin-regular    (b) a dockerd with the cvmfs/thin plugin, the ordinary image
-#        plugin-thin       (c) the same dockerd, the thin image, without a prefetch list (the
-#                              plugin's recorded lists are moved aside for the run)
-#        plugin-thin-list  (d) the same, with the prefetch list its warm-up run recorded on a cache
-#                              that cold runs empty: "a list recorded on another cache" (issue 12)
+#        plugin-thin       (c) the same dockerd, the thin image, no prefetch list (every cold run
+#                              starts without one: the lists the plugin records are deleted)
+#        plugin-thin-prefetch (d) as (c), with a prefetch list recorded elsewhere: before the runs,
+#                              one run of the thin image on a cache that is then thrown away records
+#                              the list; it is published into the repository with `prefetch
+#                              publish` and deleted from the plugin, so each cold run starts with an
+#                              empty cache and no local list and finds the list in the repository,
+#                              as a second host would. --prefetch adds this mode to the default set.
 #
-# Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png,
+# Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png, OUTDIR/total.png,
 # OUTDIR/runs-detail.csv (pull time, registry and stratum apart) and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
 # Environment: SIZES ("0.1 0.5"), RUNS (N), SHAPED ("no yes"), MODES, KEEP=1 (keep the scratch
 # directory), REBUILD=1 (rebuild the jar), INTERLEAVE=1 (run sizes and modes round-robin, each
@@ -27,15 +31,21 @@
 #
 # Note: dropping the page cache (echo 3 > /proc/sys/vm/drop_caches) affects the whole machine.
 set -euo pipefail
-quick=
-if [ "${1:-}" = --quick ]; then quick=1; shift; fi
-out=${1:?usage: src/test/bench/run.sh [--quick] OUTDIR}
+quick=; prefetch=
+while :; do
+  case "${1:-}" in
+    --quick) quick=1; shift ;;
+    --prefetch) prefetch=1; shift ;;
+    *) break ;;
+  esac
+done
+out=${1:?usage: src/test/bench/run.sh [--quick] [--prefetch] OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 if [ -n "$quick" ]; then sizes=${SIZES:-"0.1 0.5"}; runs=${RUNS:-2}
 else sizes=${SIZES:-"0.25 1 4"}; runs=${RUNS:-5}; fi
 shaped_states=${SHAPED:-"no yes"}
-modes=${MODES:-"overlay2-regular plugin-regular plugin-thin plugin-thin-list"}
+modes=${MODES:-"overlay2-regular plugin-regular plugin-thin${prefetch:+ plugin-thin-prefetch}"}
 fqrn=bench.thin.local
 
 # --- what it needs ------------------------------------------------------------------------------
@@ -176,8 +186,8 @@ dp plugin enable cvmfs/thin >/dev/null
 plugin_id=$(dp plugin inspect --format '{{.Id}}' cvmfs/thin)
 stop_dockerd dp
 start_dockerd dp cvmfs/thin
-plugin_cache="$work/dp/root/plugins/$plugin_id/propagated-mount/.cvmfs-thin/cache"
-plugin_lists="$work/dp/root/plugins/$plugin_id/propagated-mount/.cvmfs-thin/prefetch"
+plugin_state="$work/dp/root/plugins/$plugin_id/propagated-mount/.cvmfs-thin"
+plugin_cache="$plugin_state/cache"
 
 # --- images ---------------------------------------------------------------------------------------
 tag_of() { echo "img-${1/./_}"; }
@@ -217,11 +227,41 @@ cold_reset() { # daemon
     if grep -F " $work/dp/" /proc/self/mountinfo | grep -q fuse; then
       log "warning: a FUSE mount is still up after the images were removed; clearing the cache anyway"
     fi
+    # A thin image's prefetch session ends, and a recording is saved, 5 s (the plugin's linger)
+    # after its last container stopped: wait for that before the lists are removed.
+    sleep 7
     rm -rf "${plugin_cache:?}"/*
+    # No local prefetch list: plugin-thin runs without one; plugin-thin-prefetch finds the one
+    # published in the repository (the plugin keeps a copy after it read it).
+    rm -rf "${plugin_state:?}/prefetch"
   fi
   sync
   echo 3 >/proc/sys/vm/drop_caches
 }
+
+# --- prefetch lists recorded elsewhere (plugin-thin-prefetch) -----------------------------------
+record_list() { # size: one run of the thin image records its list; publish it, drop the local copy
+  local size=$1 ref list
+  ref="$registry/bench/$(tag_of "$size")_thin:1"
+  cold_reset dp
+  dp pull -q "$ref" >/dev/null
+  dp run --rm --network none "$ref" >/dev/null
+  # The plugin saves a list when the image's last container stopped (after a short linger).
+  for _ in $(seq 150); do
+    list=$(ls "$plugin_state/prefetch" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | head -n 1 || true)
+    [ -n "$list" ] && break
+    sleep 0.2
+  done
+  if [ -z "$list" ]; then log "no prefetch list recorded for ${size} GiB"; return 1; fi
+  log "${size} GiB: recorded $(grep -vc '^#' "$plugin_state/prefetch/$list") files as $list; publishing"
+  cli prefetch publish --storage "$work/stratum" --keys "$work/keys" "$fqrn" \
+    "$plugin_state/prefetch/$list" >>"$out/logs/bench.log" 2>&1
+  dp rmi -f "$ref" >/dev/null
+}
+if [[ " $modes " == *" plugin-thin-prefetch "* ]]; then
+  echo "0 0" >"$work/shaper.mode"
+  for size in $sizes; do record_list "$size"; done
+fi
 
 csv="$out/results.csv"
 echo "mode,size_gib,state,run,ttft_s,total_s,bytes,requests,shaped" >"$csv"
@@ -229,32 +269,19 @@ echo "mode,size_gib,state,run,ttft_s,total_s,bytes,requests,shaped" >"$csv"
 details="$out/runs-detail.csv"
 echo "mode,size_gib,state,run,shaped,pull_s,ttft_s,total_s,registry_bytes,registry_requests,stratum_bytes,stratum_requests" >"$details"
 
-# A thin image's recording is saved, and its prefetch session ends, 5 s after its last container
-# stopped (the plugin's linger time): wait for that, then restore the lists a no-list run set aside.
-prefetch_settle() { # mode
-  case $1 in plugin-thin|plugin-thin-list) sleep 7 ;; *) return 0 ;; esac
-  if [ "$1" = plugin-thin ]; then
-    rm -rf "$plugin_lists"
-    if [ -d "$plugin_lists.aside" ]; then mv "$plugin_lists.aside" "$plugin_lists"; fi
-  fi
-}
-
 run_one() { # mode size state run shaped
   local mode=$1 size=$2 state=$3 run=$4 shaped=$5 d ref before t0 output ts
   case $mode in
     overlay2-regular) d=da; ref="$registry/bench/$(tag_of "$size"):1" ;;
     plugin-regular) d=dp; ref="$registry/bench/$(tag_of "$size"):1" ;;
-    plugin-thin|plugin-thin-list) d=dp; ref="$registry/bench/$(tag_of "$size")_thin:1" ;;
+    plugin-thin|plugin-thin-prefetch) d=dp; ref="$registry/bench/$(tag_of "$size")_thin:1" ;;
   esac
-  # no list: the recorded lists go aside for this run, and what it records is dropped after it
-  if [ "$mode" = plugin-thin ] && [ -d "$plugin_lists" ]; then mv "$plugin_lists" "$plugin_lists.aside"; fi
   [ "$state" = warm ] || cold_reset "$d"
   before=$(wc -l <"$work/access.log")
   t0=$(date +%s.%N)
   if ! output=$($d pull -q "$ref" 2>&1 >/dev/null && date +pulled%s.%N && $d run --rm --network none "$ref" 2>&1); then
     log "FAILED $mode $size $state $run shaped=$shaped: $(echo "$output" | tail -n 3 | tr '\n' ' ')"
     echo "$mode,$size,$state,$run,NA,NA,NA,NA,$shaped" >>"$csv"
-    prefetch_settle "$mode"
     return 0
   fi
   ts=$(echo "$output" | awk -v t0="$t0" '
@@ -269,7 +296,6 @@ run_one() { # mode size state run shaped
     echo "$mode,$size,$state,$run,${ts%% *},${traffic%% *},$shaped" >>"$csv"
     echo "$mode,$size,$state,$run,$shaped,${ts#* },${ts%% *},${traffic#* }" >>"$details"
   fi
-  prefetch_settle "$mode"
   log "$mode ${size}GiB $state run $run shaped=$shaped: ttft,total=${ts%% *} s (pull ${ts#* } s); bytes,requests=${traffic%% *} (registry B,req,stratum B,req: ${traffic#* })"
 }
 
@@ -301,5 +327,5 @@ done
 
 # --- report ---------------------------------------------------------------------------------------
 java "$here/Report.java" "$out"
-(cd "$out" && gnuplot ttft.gp) || log "gnuplot failed; ttft.dat and ttft.gp are in $out"
-log "wrote $out/results.csv, $out/results.md, $out/ttft.png"
+(cd "$out" && gnuplot ttft.gp && gnuplot total.gp) || log "gnuplot failed; the .dat and .gp files are in $out"
+log "wrote $out/results.csv, $out/results.md, $out/ttft.png, $out/total.png"
