@@ -108,6 +108,14 @@ final class TestStratum implements AutoCloseable {
     return connections.size();
   }
 
+  /** Requests so far whose path contains {@code part}. */
+  int requestsContaining(String part) {
+    return requests.entrySet().stream()
+        .filter(e -> e.getKey().contains(part))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
+  }
+
   /** Forgets the request counts and the most requests at once. */
   void resetCounts() {
     requests.clear();
