@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$jar" ] || (cd "$top" && mvn -B -q -pl cvmfs-client,plugin -am install -DskipTests)
+[ -f "$jar" ] || (cd "$top" && mvn -B -q -pl plugin -am package -DskipTests)
 mkdir -p "$work/src" "$work/srv"
 head -c "$((size_mb * 1000000))" /dev/urandom >"$work/srv/big.bin"
 ln "$work/srv/big.bin" "$work/src/big.bin"
