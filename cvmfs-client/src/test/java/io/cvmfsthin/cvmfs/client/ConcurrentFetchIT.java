@@ -148,7 +148,9 @@ class ConcurrentFetchIT {
       readers.shutdownNow();
       srv.clearFaults();
     }
-    assertThat(srv.maxConcurrentRequests()).isBetween(2, 4);
+    // 16 readers, 4 fetches at once; the server's count may see one more: its handler returns a
+    // little after the client has the whole body and has let the next fetch start
+    assertThat(srv.maxConcurrentRequests()).isBetween(2, 4 + 1);
     assertThat(srv.connections() - before).isLessThanOrEqualTo(4 + 3);
   }
 
