@@ -7,7 +7,7 @@
 #   -XX:StartFlightRecording=filename=/tmp/cold.jfr" to change sizes or profile.
 set -eu
 cd "$(dirname "$0")/.."
-mvn -B -q -o test-compile dependency:build-classpath \
+mvn -B -q test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
 exec java -Xmx1g ${BENCH_OPTS:-} \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \

@@ -461,7 +461,11 @@ public final class ObjectCache implements AutoCloseable {
         dirs.add(p.getParent());
       }
       for (Path d : dirs) {
-        fsyncDirectory(d);
+        try {
+          fsyncDirectory(d);
+        } catch (NoSuchFileException e) {
+          // emptied and removed meanwhile: nothing of it to keep
+        }
       }
       if (clean) {
         Files.deleteIfExists(root.resolve(DIRTY));
