@@ -6,6 +6,7 @@
 # installed, else python3 -m http.server.
 #
 # Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
+# BENCH_OPTS="-XX:StartFlightRecording=filename=/tmp/cat.jfr" profiles the in-JVM read (step 6).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
@@ -85,7 +86,7 @@ fixed=$(seconds "$t0" "$t1"); fixed_cpu=$(cpu)
 (cd "$top/cvmfs-client" && mvn -B -q test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2)
 cp_test="$top/cvmfs-client/target/test-classes:$top/cvmfs-client/target/classes:$(cat "$top/cvmfs-client/target/bench.classpath")"
-java -cp "$cp_test" io.cvmfsthin.cvmfs.client.CatTiming "$url" "$key" "$work/cache2" "$fqrn" /big.bin >"$work/timing" 2>/dev/null
+java ${BENCH_OPTS:-} -cp "$cp_test" io.cvmfsthin.cvmfs.client.CatTiming "$url" "$key" "$work/cache2" "$fqrn" /big.bin >"$work/timing" 2>/dev/null
 in_cold=$(awk '$1=="cold"{print $2}' "$work/timing"); in_warm=$(awk '$1=="warm"{print $2}' "$work/timing")
 # untimed: the bytes are right
 got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
