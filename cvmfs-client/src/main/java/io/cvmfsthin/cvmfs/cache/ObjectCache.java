@@ -300,6 +300,9 @@ public final class ObjectCache implements AutoCloseable {
       return CompletableFuture.completedFuture(hit.get());
     }
     String key = hash.objectPath(type);
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(new IOException(key + ": the cache is closed"));
+    }
     Load mine = new Load();
     Load running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
@@ -433,8 +436,9 @@ public final class ObjectCache implements AutoCloseable {
   /**
    * Makes what this process wrote durable (one fsync per object written and per directory, here
    * rather than on the read path) and removes the {@code dirty} marker, unless objects of an
-   * earlier unclean shutdown are still unchecked. Waits for no download; one still running when the
-   * cache closes is not counted as written and leaves the marker for the next process.
+   * earlier unclean shutdown are still unchecked. Background loads still queued fail. Waits for no
+   * download; one still running when the cache closes is not counted as written and leaves the
+   * marker for the next process.
    */
   @Override
   public void close() {
@@ -445,6 +449,12 @@ public final class ObjectCache implements AutoCloseable {
         return;
       }
       closed = true;
+      for (Map.Entry<String, Load> e : inFlight.entrySet()) { // queued, never started: fail them
+        if (e.getValue().claimed.compareAndSet(false, true)) {
+          inFlight.remove(e.getKey(), e.getValue());
+          e.getValue().result.completeExceptionally(new IOException(e.getKey() + ": cache closed"));
+        }
+      }
       files = new ArrayList<>(written);
       written.clear();
       clean = unverified == 0 && inFlight.isEmpty();
@@ -476,6 +486,10 @@ public final class ObjectCache implements AutoCloseable {
     } catch (IOException e) {
       log.warn("cache {}: cannot sync at close; the next open checks every object", root, e);
     }
+  }
+
+  private synchronized boolean isClosed() {
+    return closed;
   }
 
   private synchronized void forget(String key, Stored stored) {

@@ -386,6 +386,21 @@ class ObjectCacheTest {
     }
   }
 
+  @Test
+  void close_failsBackgroundLoadsNeverStarted_andRefusesNewOnes() throws Exception {
+    Obj o = Obj.of(100, 'c');
+    List<Runnable> queue = new ArrayList<>();
+    ObjectCache cache = ObjectCache.open(root, 0);
+    var queued = cache.getAsync(o.hash(), ObjectType.FILE, () -> put(cache, o), queue::add);
+    cache.close();
+    assertThat(queued).isCompletedExceptionally();
+    queue.get(0).run(); // a pool that runs it late: nothing happens
+    assertThat(files("data")).isEmpty();
+    assertThat(cache.getAsync(o.hash(), ObjectType.FILE, () -> put(cache, o), Runnable::run))
+        .isCompletedExceptionally();
+    assertThat(files("data")).isEmpty();
+  }
+
   static void flipByte(Path file, long at) throws java.io.IOException {
     try (FileChannel ch =
         FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {

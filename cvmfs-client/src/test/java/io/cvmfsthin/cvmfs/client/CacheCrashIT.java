@@ -96,6 +96,10 @@ class CacheCrashIT {
     }
   }
 
+  int objectCount() throws IOException {
+    return Files.isDirectory(cache.resolve("data")) ? cachedObjects().size() : 0;
+  }
+
   List<Path> cachedObjects() throws IOException {
     try (Stream<Path> s = Files.walk(cache.resolve("data"))) {
       return s.filter(Files::isRegularFile).sorted().toList();
@@ -108,10 +112,11 @@ class CacheCrashIT {
     try (TestStratum srv = TestStratum.serve(tmp)) {
       for (int round = 0; round < 5; round++) {
         Process p = child(srv);
-        for (int wait = 0; wait < 600 && !Files.exists(cache.resolve("dirty")); wait++) {
-          Thread.sleep(50); // the child's JVM starts and opens the cache
+        int before = objectCount();
+        for (int wait = 0; wait < 1200 && objectCount() < before + 10; wait++) {
+          Thread.sleep(50); // the child's JVM starts, opens the repository and begins to write
         }
-        Thread.sleep(random.nextInt(2500));
+        Thread.sleep(random.nextInt(1500));
         p.destroyForcibly(); // SIGKILL
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(cache.resolve("dirty")).exists();
