@@ -6,6 +6,7 @@
 # installed, else python3 -m http.server.
 #
 # Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
+# BENCH_OPTS="-XX:StartFlightRecording=filename=/tmp/cat.jfr" profiles the in-JVM read (step 6).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
@@ -21,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-[ -f "$jar" ] || (cd "$top" && mvn -B -q -pl cvmfs-client,plugin -am install -DskipTests)
+[ -f "$jar" ] || (cd "$top" && mvn -B -q -pl plugin -am package -DskipTests)
 mkdir -p "$work/src" "$work/srv"
 head -c "$((size_mb * 1000000))" /dev/urandom >"$work/srv/big.bin"
 ln "$work/srv/big.bin" "$work/src/big.bin"
@@ -81,21 +82,29 @@ cat_warm=$(seconds "$t0" "$t1"); cat_warm_cpu=$(cpu)
 # 5. fixed cost: ls of the root with a warm cache (JVM start, trust chain, catalog)
 t0=$(now); timed java -jar "$jar" ls --url "$url" --key "$key" --cache "$work/cache" "$fqrn" / >/dev/null; t1=$(now)
 fixed=$(seconds "$t0" "$t1"); fixed_cpu=$(cpu)
+# 6. the same, timed inside one JVM (its start excluded): empty cache, then warm
+(cd "$top/cvmfs-client" && mvn -B -q test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2)
+cp_test="$top/cvmfs-client/target/test-classes:$top/cvmfs-client/target/classes:$(cat "$top/cvmfs-client/target/bench.classpath")"
+java ${BENCH_OPTS:-} -cp "$cp_test" io.cvmfsthin.cvmfs.client.CatTiming "$url" "$key" "$work/cache2" "$fqrn" /big.bin >"$work/timing" 2>/dev/null
+in_cold=$(awk '$1=="cold"{print $2}' "$work/timing"); in_warm=$(awk '$1=="warm"{print $2}' "$work/timing")
 # untimed: the bytes are right
 got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
 [ "$got" = "$expected" ] || { echo "cat returned other bytes: $got != $expected" >&2; exit 1; }
 
 load="$(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
 python3 - "$size_mb" "$server" "$load" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" \
-  "$curl_plain_cpu" "$cat_cold_cpu" "$cat_warm_cpu" "$fixed_cpu" <<'PY'
+  "$curl_plain_cpu" "$cat_cold_cpu" "$cat_warm_cpu" "$fixed_cpu" "$in_cold" "$in_warm" <<'PY'
 import sys
 mb, server, load = sys.argv[1:4]
-cp, co, cc, cw, fx, cpc, ccc, cwc, fxc = map(float, sys.argv[4:])
+cp, co, cc, cw, fx, cpc, ccc, cwc, fxc, ic, iw = map(float, sys.argv[4:])
 print(f"{mb} MB over loopback from {server}, one run, load {load}")
 print(f"  {'':48s} {'wall s':>8s} {'ratio':>7s} {'cpu s':>7s}")
 for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", co, None),
                    ("cat, empty cache", cc, ccc), ("cat, warm cache", cw, cwc),
-                   ("ls /, warm cache (fixed cost: JVM, trust chain)", fx, fxc)]:
+                   ("ls /, warm cache (fixed cost: JVM, trust chain)", fx, fxc),
+                   ("read in one JVM, empty cache (JVM start excluded)", ic, None),
+                   ("read in one JVM, warm cache (JVM start excluded)", iw, None)]:
     cpu = "-" if c is None else f"{c:.2f}"
     print(f"  {name:48s} {t:8.3f} x{t / cp:6.2f} {cpu:>7s}")
 PY

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -25,45 +26,93 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The object cache of one client (a {@code *Store} in all but name, named as CVMFS names it).
  *
- * <p>Layout under the root: {@code data/XX/<rest><algorithm suffix><type suffix>} holds the
- * <em>inflated</em> content of verified objects; {@code txn/} holds downloads in progress (emptied
- * at open). The least-recently-used order is the files' mtime, touched on every hit, so it survives
- * restarts. When the bytes stored exceed the quota, unpinned objects are deleted oldest first until
- * they fit again; an object being inserted is never its own victim.
+ * <p>Layout under the root: {@code data/XX/<rest><algorithm suffix><type suffix>.<crc>} holds the
+ * <em>inflated</em> content of verified objects, where {@code <crc>} is the CRC32C of that content
+ * as 8 lower-case hex digits (files without it, written by older versions, were fsynced one by one
+ * and are trusted); {@code txn/} holds downloads in progress (emptied at open); {@code dirty}
+ * exists while a process has the cache open and after it died without {@link #close}. The
+ * least-recently-used order is the files' mtime, touched on every hit, so it survives restarts.
+ * When the bytes stored exceed the quota, unpinned objects are deleted oldest first until they fit
+ * again; an object being inserted is never its own victim.
  *
- * <p>Concurrency: {@link #lru} and {@link #pins} are guarded by {@code this}; that lock is never
- * held during I/O on a download. {@link #get} lets one thread download an object while the others
- * asking for it wait for the same result. Owned by the client that opened it.
+ * <p>Crash safety without an fsync per object. An object is written to {@code txn/}, verified
+ * against its content hash while it streams in, and renamed into place; it is not fsynced. A
+ * process crash ({@code kill -9}) loses nothing the kernel has accepted, so rename-into-place alone
+ * keeps it safe. A machine crash or power loss may leave a renamed file empty, short or garbage,
+ * and the content hash cannot re-verify it (it is over the compressed bytes as served, the cache
+ * holds them inflated): the CRC32C in the name can, and it costs no extra file or write. So {@link
+ * #open} creates the {@code dirty} marker (fsynced once, with the directory); {@link #close} fsyncs
+ * the objects this process wrote (off the read path, once) and then removes the marker. Finding the
+ * marker at open means the last shutdown was unclean: every object is then <em>unverified</em>
+ * until its first use checks its size and CRC32C; a bad one is deleted with a WARN line naming it
+ * and fetched again. While unverified objects remain, {@link #close} keeps the marker, so a later
+ * process still checks them. Catalogs are checked the same way before SQLite opens them. A CRC is
+ * enough here: it guards against the file system's accidents, not an attacker who can write the
+ * cache directory (who could change the name as well).
+ *
+ * <p>Concurrency: {@link #lru}, {@link #pins} and {@link #written} are guarded by {@code this};
+ * that lock is never held during I/O on a download. {@link #get} and {@link #getAsync} let one
+ * thread download an object while the others asking for it wait for the same result; a queued
+ * {@link #getAsync} that no thread has started yet is run by the first {@link #get} caller instead
+ * (a reader never waits behind a queue of prefetches). Owned by the client that opened it.
  */
 public final class ObjectCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObjectCache.class);
+  static final String DIRTY = "dirty";
 
   private final Path root;
   private final Path txn;
   private final long quotaBytes;
-  // guarded by this: relative object path -> size, least recently used first
-  private final LinkedHashMap<String, Long> lru = new LinkedHashMap<>(256, 0.75f, true);
-  // guarded by this: relative object path -> pin count
+  private final boolean unclean; // the dirty marker was there at open
+  // guarded by this: object key (its objectPath) -> stored file, least recently used first
+  private final LinkedHashMap<String, Stored> lru = new LinkedHashMap<>(256, 0.75f, true);
+  // guarded by this: object key -> pin count
   private final Map<String, Integer> pins = new HashMap<>();
+  // guarded by this: files (relative) renamed into place by this process, not yet fsynced
+  private final Set<String> written = new LinkedHashSet<>();
   // guarded by this
   private long usedBytes;
-  private final ConcurrentHashMap<String, CompletableFuture<Path>> inFlight =
-      new ConcurrentHashMap<>();
+  // guarded by this: objects still to be checked after an unclean shutdown
+  private long unverified;
+  private boolean closed; // guarded by this
+  private final ConcurrentHashMap<String, Load> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong hits = new AtomicLong(); // get() answered from the cache
   private final AtomicLong misses = new AtomicLong(); // get() ran the loader
+  private final AtomicLong discarded = new AtomicLong(); // objects that failed their check
+
+  /** One object on disk: its file relative to the root, its size and CRC32C (null: legacy). */
+  private record Stored(String file, long size, Integer crc, boolean verified) {
+    Stored asVerified() {
+      return new Stored(file, size, crc, true);
+    }
+  }
+
+  /** A download of one object: its result, and whether a thread has taken it on. */
+  private static final class Load {
+    final CompletableFuture<Path> result = new CompletableFuture<>();
+    final AtomicBoolean claimed = new AtomicBoolean();
+  }
 
   /** Downloads an object and stores it with {@link ObjectCache#put}. */
   @FunctionalInterface
@@ -71,22 +120,39 @@ public final class ObjectCache implements AutoCloseable {
     Path load() throws IOException;
   }
 
-  private ObjectCache(Path root, long quotaBytes) {
+  private ObjectCache(Path root, long quotaBytes, boolean unclean) {
     this.root = root;
     this.txn = root.resolve("txn");
     this.quotaBytes = quotaBytes;
+    this.unclean = unclean;
   }
 
   /**
    * Opens (creating if needed) the cache at {@code root} with a quota in bytes (0 or less: no
-   * limit). Leftovers of interrupted downloads are deleted; complete objects are kept.
+   * limit). Leftovers of interrupted downloads are deleted; complete objects are kept, to be
+   * checked on first use if the cache was not closed cleanly.
    */
   public static ObjectCache open(Path root, long quotaBytes) throws IOException {
-    ObjectCache cache = new ObjectCache(root, quotaBytes);
+    Files.createDirectories(root);
+    Path marker = root.resolve(DIRTY);
+    boolean unclean = Files.exists(marker);
+    ObjectCache cache = new ObjectCache(root, quotaBytes, unclean);
     Files.createDirectories(cache.txn);
     Files.createDirectories(root.resolve("data"));
     cache.cleanTxn();
     cache.scan();
+    if (unclean) {
+      log.warn(
+          "cache {}: not closed cleanly last time; {} objects are checked on their first use",
+          root,
+          cache.unverified);
+    } else {
+      try (FileChannel ch =
+          FileChannel.open(marker, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      fsyncDirectory(root);
+    }
     synchronized (cache) {
       cache.evictIfNeeded(null);
     }
@@ -116,20 +182,38 @@ public final class ObjectCache implements AutoCloseable {
     return misses.get();
   }
 
-  /** The file of a cached object, marking it recently used; empty if not cached. */
+  /** Objects found damaged (after an unclean shutdown) and deleted since open. */
+  public long discarded() {
+    return discarded.get();
+  }
+
+  /** Whether the last shutdown before {@link #open} was unclean. */
+  public boolean openedAfterUncleanShutdown() {
+    return unclean;
+  }
+
+  /**
+   * The file of a cached object, marking it recently used; empty if not cached. After an unclean
+   * shutdown the object is checked on its first use, and a damaged one deleted (empty answer).
+   */
   public Optional<Path> find(ContentHash hash, ObjectType type) {
     String key = hash.objectPath(type);
-    Path file = root.resolve(key);
+    Stored stored;
     synchronized (this) {
-      if (lru.get(key) == null) {
-        return Optional.empty();
-      }
+      stored = lru.get(key);
+    }
+    if (stored == null) {
+      return Optional.empty();
+    }
+    Path file = root.resolve(stored.file());
+    if (!stored.verified() && !verify(key, stored, file)) {
+      return Optional.empty();
     }
     try {
       Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
       return Optional.of(file);
     } catch (NoSuchFileException e) {
-      forget(key);
+      forget(key, stored);
       return Optional.empty();
     } catch (IOException e) {
       log.warn("cache: cannot touch {}, its LRU position is lost on restart", file, e);
@@ -137,10 +221,51 @@ public final class ObjectCache implements AutoCloseable {
     }
   }
 
+  /** Checks size and CRC32C of an unverified object; deletes it if they do not hold. */
+  private boolean verify(String key, Stored stored, Path file) {
+    String problem;
+    try {
+      long size = Files.size(file);
+      int crc = crc32c(file);
+      if (size != stored.size()) {
+        problem = "size " + size + ", expected " + stored.size();
+      } else if (crc != stored.crc()) {
+        problem = "CRC32C " + hex(crc) + ", expected " + hex(stored.crc());
+      } else {
+        synchronized (this) {
+          if (lru.get(key) == stored) {
+            lru.put(key, stored.asVerified());
+            unverified--;
+          }
+        }
+        return true;
+      }
+    } catch (NoSuchFileException e) {
+      forget(key, stored);
+      return false;
+    } catch (IOException e) {
+      problem = "unreadable: " + e;
+    }
+    log.warn(
+        "cache {}: {} is damaged ({}) after an unclean shutdown; deleted, it is fetched again",
+        root,
+        stored.file(),
+        problem);
+    discarded.incrementAndGet();
+    forget(key, stored);
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("cache {}: cannot delete the damaged {}", root, file, e);
+    }
+    return false;
+  }
+
   /**
    * The cached object, or the result of {@code loader} (which should end in {@link #put}). Of many
    * threads asking for the same missing object at once, one runs the loader; the others wait for
-   * its result or its exception.
+   * its result or its exception. A {@link #getAsync} of the object that is still queued is taken
+   * over and run by this thread.
    */
   public Path get(ContentHash hash, ObjectType type, Loader loader) throws IOException {
     Optional<Path> hit = find(hash, type);
@@ -149,12 +274,60 @@ public final class ObjectCache implements AutoCloseable {
       return hit.get();
     }
     String key = hash.objectPath(type);
-    CompletableFuture<Path> mine = new CompletableFuture<>();
-    CompletableFuture<Path> running = inFlight.putIfAbsent(key, mine);
+    Load mine = new Load();
+    mine.claimed.set(true);
+    Load running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
+      if (running.claimed.compareAndSet(false, true)) {
+        return run(running, key, hash, type, loader);
+      }
       hits.incrementAndGet();
-      return await(running, key);
+      return await(running.result, key);
     }
+    return run(mine, key, hash, type, loader);
+  }
+
+  /**
+   * Like {@link #get}, but the loader runs on {@code executor}; a download of the object already
+   * running or queued is shared instead. The future completes with the cached file; cancelling it
+   * does not stop the download.
+   */
+  public CompletableFuture<Path> getAsync(
+      ContentHash hash, ObjectType type, Loader loader, Executor executor) {
+    Optional<Path> hit = find(hash, type);
+    if (hit.isPresent()) {
+      hits.incrementAndGet();
+      return CompletableFuture.completedFuture(hit.get());
+    }
+    String key = hash.objectPath(type);
+    if (isClosed()) {
+      return CompletableFuture.failedFuture(new IOException(key + ": the cache is closed"));
+    }
+    Load mine = new Load();
+    Load running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      return running.result.copy();
+    }
+    try {
+      executor.execute(
+          () -> {
+            if (mine.claimed.compareAndSet(false, true)) {
+              try {
+                run(mine, key, hash, type, loader);
+              } catch (IOException | RuntimeException e) {
+                log.debug("cache: background load of {} failed: {}", key, e.toString());
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      inFlight.remove(key, mine);
+      mine.result.completeExceptionally(new IOException(key + ": the fetch pool is closed", e));
+    }
+    return mine.result.copy();
+  }
+
+  private Path run(Load load, String key, ContentHash hash, ObjectType type, Loader loader)
+      throws IOException {
     try {
       Path file = find(hash, type).orElse(null);
       if (file == null) {
@@ -163,13 +336,13 @@ public final class ObjectCache implements AutoCloseable {
       } else {
         hits.incrementAndGet();
       }
-      mine.complete(file);
+      load.result.complete(file);
       return file;
     } catch (IOException | RuntimeException | Error e) {
-      mine.completeExceptionally(e);
+      load.result.completeExceptionally(e);
       throw e;
     } finally {
-      inFlight.remove(key, mine);
+      inFlight.remove(key, load);
     }
   }
 
@@ -190,7 +363,6 @@ public final class ObjectCache implements AutoCloseable {
       String what)
       throws IOException {
     String key = hash.objectPath(type);
-    Path target = root.resolve(key);
     long limit = expectedSizeBytes >= 0 ? expectedSizeBytes : maxBytes;
     Path tmp = Files.createTempFile(txn, "partial-", "");
     try {
@@ -199,14 +371,15 @@ public final class ObjectCache implements AutoCloseable {
           new HashingInputStream(
               new CappedInputStream(served, limit + limit / 64 + 4096), hash.algorithm());
       long size;
+      CRC32C crc = new CRC32C();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream out = Channels.newOutputStream(ch)) {
+          OutputStream out = new CheckedOutputStream(Channels.newOutputStream(ch), crc)) {
         InputStream content =
             compression == Compression.ZLIB
                 ? Zlib.inflating(hashing, limit)
                 : new CappedInputStream(hashing, limit);
         try {
-          size = content.transferTo(out);
+          size = copy(content, out);
         } catch (java.util.zip.ZipException e) {
           // Corrupt deflate data: name the cause precisely if the bytes are not the object at all.
           hashing.transferTo(OutputStream.nullOutputStream());
@@ -217,7 +390,6 @@ public final class ObjectCache implements AutoCloseable {
           throw new java.util.zip.ZipException(what + ": corrupt zlib stream: " + e.getMessage());
         }
         hashing.transferTo(OutputStream.nullOutputStream()); // bytes after the zlib stream
-        ch.force(false);
       }
       ContentHash actual = hashing.hash();
       if (!actual.equals(hash)) {
@@ -226,12 +398,23 @@ public final class ObjectCache implements AutoCloseable {
       if (expectedSizeBytes >= 0 && size != expectedSizeBytes) {
         throw new ObjectSizeException(what, expectedSizeBytes, size);
       }
+      Stored stored =
+          new Stored(key + "." + hex((int) crc.getValue()), size, (int) crc.getValue(), true);
+      Path target = root.resolve(stored.file());
       Files.createDirectories(target.getParent());
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Stored old;
       synchronized (this) {
-        Long old = lru.put(key, size);
-        usedBytes += size - (old == null ? 0 : old);
+        old = lru.put(key, stored);
+        usedBytes += size - (old == null ? 0 : old.size());
+        if (old != null && !old.verified()) {
+          unverified--;
+        }
+        written.add(stored.file());
         evictIfNeeded(key);
+      }
+      if (old != null && !old.file().equals(stored.file())) {
+        Files.deleteIfExists(root.resolve(old.file()));
       }
       return target;
     } catch (DecompressionLimitException e) {
@@ -250,15 +433,71 @@ public final class ObjectCache implements AutoCloseable {
     pins.computeIfPresent(hash.objectPath(type), (k, n) -> n <= 1 ? null : n - 1);
   }
 
+  /**
+   * Makes what this process wrote durable (one fsync per object written and per directory, here
+   * rather than on the read path) and removes the {@code dirty} marker, unless objects of an
+   * earlier unclean shutdown are still unchecked. Background loads still queued fail. Waits for no
+   * download; one still running when the cache closes is not counted as written and leaves the
+   * marker for the next process.
+   */
   @Override
   public void close() {
-    // Nothing is open between calls; the directory stays for the next process.
+    List<String> files;
+    boolean clean;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      for (Map.Entry<String, Load> e : inFlight.entrySet()) { // queued, never started: fail them
+        if (e.getValue().claimed.compareAndSet(false, true)) {
+          inFlight.remove(e.getKey(), e.getValue());
+          e.getValue().result.completeExceptionally(new IOException(e.getKey() + ": cache closed"));
+        }
+      }
+      files = new ArrayList<>(written);
+      written.clear();
+      clean = unverified == 0 && inFlight.isEmpty();
+    }
+    try {
+      Set<Path> dirs = new LinkedHashSet<>();
+      for (String f : files) {
+        Path p = root.resolve(f);
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+          ch.force(false);
+        } catch (NoSuchFileException e) {
+          continue; // evicted meanwhile
+        }
+        dirs.add(p.getParent());
+      }
+      for (Path d : dirs) {
+        try {
+          fsyncDirectory(d);
+        } catch (NoSuchFileException e) {
+          // emptied and removed meanwhile: nothing of it to keep
+        }
+      }
+      if (clean) {
+        Files.deleteIfExists(root.resolve(DIRTY));
+        fsyncDirectory(root);
+      } else {
+        log.info("cache {}: objects remain to be checked; the next open checks them", root);
+      }
+    } catch (IOException e) {
+      log.warn("cache {}: cannot sync at close; the next open checks every object", root, e);
+    }
   }
 
-  private synchronized void forget(String key) {
-    Long size = lru.remove(key);
-    if (size != null) {
-      usedBytes -= size;
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  private synchronized void forget(String key, Stored stored) {
+    if (lru.remove(key, stored)) {
+      usedBytes -= stored.size();
+      if (!stored.verified()) {
+        unverified--;
+      }
     }
   }
 
@@ -267,19 +506,24 @@ public final class ObjectCache implements AutoCloseable {
     if (quotaBytes <= 0 || usedBytes <= quotaBytes) {
       return;
     }
-    Iterator<Map.Entry<String, Long>> it = lru.entrySet().iterator();
+    Iterator<Map.Entry<String, Stored>> it = lru.entrySet().iterator();
     while (usedBytes > quotaBytes && it.hasNext()) {
-      Map.Entry<String, Long> e = it.next();
+      Map.Entry<String, Stored> e = it.next();
       if (e.getKey().equals(keep) || pins.containsKey(e.getKey())) {
         continue;
       }
+      Stored s = e.getValue();
       try {
-        Files.deleteIfExists(root.resolve(e.getKey()));
-        usedBytes -= e.getValue();
+        Files.deleteIfExists(root.resolve(s.file()));
+        usedBytes -= s.size();
+        if (!s.verified()) {
+          unverified--;
+        }
+        written.remove(s.file());
         it.remove();
-        log.debug("cache: evicted {} ({} bytes)", e.getKey(), e.getValue());
+        log.debug("cache: evicted {} ({} bytes)", s.file(), s.size());
       } catch (IOException ex) {
-        log.warn("cache: cannot evict {}", e.getKey(), ex);
+        log.warn("cache: cannot evict {}", s.file(), ex);
       }
     }
     if (usedBytes > quotaBytes) {
@@ -297,7 +541,7 @@ public final class ObjectCache implements AutoCloseable {
   }
 
   private void scan() throws IOException {
-    record Found(String key, long size, long mtime) {}
+    record Found(String key, Stored stored, long mtime) {}
     List<Found> found = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root.resolve("data"))) {
       for (Path dir : dirs) {
@@ -307,11 +551,11 @@ public final class ObjectCache implements AutoCloseable {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
           for (Path f : files) {
             if (Files.isRegularFile(f)) {
-              found.add(
-                  new Found(
-                      root.relativize(f).toString(),
-                      Files.size(f),
-                      Files.getLastModifiedTime(f).toMillis()));
+              String file = root.relativize(f).toString();
+              Integer crc = crcOfName(file);
+              String key = crc == null ? file : file.substring(0, file.length() - 9);
+              Stored s = new Stored(file, Files.size(f), crc, crc == null || !unclean);
+              found.add(new Found(key, s, Files.getLastModifiedTime(f).toMillis()));
             }
           }
         }
@@ -320,11 +564,64 @@ public final class ObjectCache implements AutoCloseable {
     found.sort((a, b) -> Long.compare(a.mtime(), b.mtime()));
     synchronized (this) {
       for (Found f : found) {
-        lru.put(f.key(), f.size());
-        usedBytes += f.size();
+        Stored old = lru.put(f.key(), f.stored());
+        if (old != null) { // two files of one object (a crash between rename and delete)
+          usedBytes -= old.size();
+          unverified -= old.verified() ? 0 : 1;
+          Files.deleteIfExists(root.resolve(old.file()));
+        }
+        usedBytes += f.stored().size();
+        unverified += f.stored().verified() ? 0 : 1;
       }
     }
     log.debug("cache {}: {} objects, {} bytes", root, found.size(), usedBytes);
+  }
+
+  /** The CRC32C of a name ending in {@code .xxxxxxxx}, or null if it has none. */
+  private static Integer crcOfName(String file) {
+    int dot = file.length() - 9;
+    if (dot < 0 || file.charAt(dot) != '.') {
+      return null;
+    }
+    try {
+      return (int) Long.parseLong(file.substring(dot + 1), 16);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static String hex(int crc) {
+    return String.format(Locale.ROOT, "%08x", crc);
+  }
+
+  private static int crc32c(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 16);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      while (ch.read(buf) >= 0) {
+        buf.flip();
+        crc.update(buf);
+        buf.clear();
+      }
+    }
+    return (int) crc.getValue();
+  }
+
+  private static long copy(InputStream in, OutputStream out) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      out.write(buf, 0, n);
+      total += n;
+    }
+    return total;
+  }
+
+  private static void fsyncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
   }
 
   private static Path await(CompletableFuture<Path> running, String key) throws IOException {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * What a {@link RepositoryClient} needs. Build it with {@link #builder(String)}, or start from a
@@ -35,6 +36,15 @@ import java.util.Set;
  * @param maxTtl cap on the root catalog's TTL ({@code CVMFS_MAX_TTL}), or null
  * @param maxCatalogBytes largest inflated catalog or history database accepted
  * @param clock time for whitelist expiry and TTLs
+ * @param maxConcurrentFetches most objects fetched over HTTP at once by one client ({@code
+ *     CVMFS_MAX_CONCURRENT_FETCHES}, default {@value #DEFAULT_MAX_CONCURRENT_FETCHES}): readers,
+ *     read-ahead and prefetch together
+ * @param readaheadChunks chunks after the one being read that a sequential read fetches ahead in
+ *     the background ({@code CVMFS_READAHEAD_CHUNKS}, default {@value #DEFAULT_READAHEAD_CHUNKS}; 0
+ *     for none)
+ * @param fetchExecutor runs background fetches (read-ahead, prefetch); null: the client makes a
+ *     pool of {@code maxConcurrentFetches} named daemon threads and shuts it down on close. Given
+ *     by the composition root, it stays the caller's; the client bounds its fetches either way
  */
 public record ClientSettings(
     String fqrn,
@@ -48,10 +58,16 @@ public record ClientSettings(
     String tag,
     Duration maxTtl,
     long maxCatalogBytes,
-    Clock clock) {
+    Clock clock,
+    int maxConcurrentFetches,
+    int readaheadChunks,
+    Executor fetchExecutor) {
 
   /** The stock client's default quota, 4000 MB. */
   public static final long DEFAULT_QUOTA_BYTES = 4000L * 1024 * 1024;
+
+  public static final int DEFAULT_MAX_CONCURRENT_FETCHES = 16;
+  public static final int DEFAULT_READAHEAD_CHUNKS = 4;
 
   public ClientSettings {
     RepositoryNames.requireValid(fqrn);
@@ -69,6 +85,14 @@ public record ClientSettings(
       throw new IllegalArgumentException(
           fqrn + ": no master public key (CVMFS_PUBLIC_KEY, CVMFS_KEYS_DIR, --key)");
     }
+    if (maxConcurrentFetches < 1) {
+      throw new IllegalArgumentException(
+          fqrn + ": CVMFS_MAX_CONCURRENT_FETCHES=" + maxConcurrentFetches + " is less than 1");
+    }
+    if (readaheadChunks < 0) {
+      throw new IllegalArgumentException(
+          fqrn + ": CVMFS_READAHEAD_CHUNKS=" + readaheadChunks + " is negative");
+    }
   }
 
   public static Builder builder(String fqrn) {
@@ -82,8 +106,8 @@ public record ClientSettings(
    * CVMFS_QUOTA_LIMIT} (MB, -1 = none), {@code CVMFS_TIMEOUT}, {@code CVMFS_TIMEOUT_DIRECT}, {@code
    * CVMFS_MAX_RETRIES}, {@code CVMFS_BACKOFF_INIT}, {@code CVMFS_BACKOFF_MAX}, {@code
    * CVMFS_HOST_RESET_AFTER}, {@code CVMFS_PROXY_RESET_AFTER}, {@code CVMFS_REPOSITORY_TAG}, {@code
-   * CVMFS_MAX_TTL} (minutes), {@code CVMFS_BLACKLIST} (if the file exists). Keys absent keep the
-   * defaults.
+   * CVMFS_MAX_TTL} (minutes), {@code CVMFS_BLACKLIST} (if the file exists), {@code
+   * CVMFS_MAX_CONCURRENT_FETCHES}, {@code CVMFS_READAHEAD_CHUNKS}. Keys absent keep the defaults.
    */
   public static Builder fromConfig(String fqrn, Map<String, String> config) throws IOException {
     Builder b = builder(fqrn);
@@ -157,6 +181,12 @@ public record ClientSettings(
       long minutes = number("CVMFS_MAX_TTL", v);
       b.maxTtl(minutes > 0 ? Duration.ofMinutes(minutes) : null);
     }
+    if ((v = config.get("CVMFS_MAX_CONCURRENT_FETCHES")) != null && !v.isBlank()) {
+      b.maxConcurrentFetches((int) number("CVMFS_MAX_CONCURRENT_FETCHES", v));
+    }
+    if ((v = config.get("CVMFS_READAHEAD_CHUNKS")) != null && !v.isBlank()) {
+      b.readaheadChunks((int) number("CVMFS_READAHEAD_CHUNKS", v));
+    }
     return b;
   }
 
@@ -203,6 +233,9 @@ public record ClientSettings(
     private Duration maxTtl;
     private long maxCatalogBytes = 4L * 1024 * 1024 * 1024;
     private Clock clock = Clock.systemUTC();
+    private int maxConcurrentFetches = DEFAULT_MAX_CONCURRENT_FETCHES;
+    private int readaheadChunks = DEFAULT_READAHEAD_CHUNKS;
+    private Executor fetchExecutor;
 
     private Builder(String fqrn) {
       this.fqrn = fqrn;
@@ -270,6 +303,24 @@ public record ClientSettings(
       return this;
     }
 
+    /** {@code CVMFS_MAX_CONCURRENT_FETCHES}: at least 1. */
+    public Builder maxConcurrentFetches(int fetches) {
+      this.maxConcurrentFetches = fetches;
+      return this;
+    }
+
+    /** {@code CVMFS_READAHEAD_CHUNKS}: 0 turns read-ahead off. */
+    public Builder readaheadChunks(int chunks) {
+      this.readaheadChunks = chunks;
+      return this;
+    }
+
+    /** Background fetches run here (owned by the caller); null: the client makes its own pool. */
+    public Builder fetchExecutor(Executor executor) {
+      this.fetchExecutor = executor;
+      return this;
+    }
+
     boolean isDirect() {
       return proxyGroups.size() == 1
           && proxyGroups.get(0).stream().allMatch(ProxyAddress::isDirect);
@@ -288,7 +339,10 @@ public record ClientSettings(
           tag,
           maxTtl,
           maxCatalogBytes,
-          clock);
+          clock,
+          maxConcurrentFetches,
+          readaheadChunks,
+          fetchExecutor);
     }
   }
 }

@@ -20,6 +20,7 @@ import io.cvmfsthin.cvmfs.sqlite.HistoryDatabase;
 import io.cvmfsthin.cvmfs.sqlite.Tag;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -31,7 +32,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +55,12 @@ import org.slf4j.LoggerFactory;
  * and kept in the object cache. {@link #refresh} picks up a newer revision when the root catalog's
  * TTL has passed and never goes back to an older one.
  *
+ * <p>Fetching: at most {@link ClientSettings#maxConcurrentFetches()} objects are fetched at once (a
+ * semaphore around each HTTP fetch of an object, whoever asks: a reader's thread, read-ahead or
+ * prefetch); background fetches ({@link #fetchAsync}) run on the settings' executor or on a pool of
+ * as many named daemon threads that the client owns. One fetch per object however many ask ({@link
+ * ObjectCache#get}).
+ *
  * <p>Thread-safe. The current revision is an immutable snapshot swapped atomically; a replaced
  * revision's catalogs stay open until the next swap or {@link #close}, so readers that started on
  * it finish. The caller owns the client and closes it.
@@ -59,6 +74,9 @@ public final class RepositoryClient implements AutoCloseable {
   private final StratumClient stratum;
   private final ObjectCache cache;
   private final TrustChain trust;
+  private final Semaphore fetchPermits; // one per HTTP fetch of an object in progress
+  private final Executor fetchExecutor; // background fetches
+  private final ExecutorService ownedPool; // fetchExecutor if the client made it, else null
   private final Object swapLock = new Object(); // guards retired and the swap of current
   private volatile Revision current;
   private Revision retired; // guarded by swapLock
@@ -78,6 +96,33 @@ public final class RepositoryClient implements AutoCloseable {
     this.trust =
         new TrustChain(
             settings.fqrn(), settings.masterKeys(), settings.blacklist(), settings.clock());
+    this.fetchPermits = new Semaphore(settings.maxConcurrentFetches(), true);
+    if (settings.fetchExecutor() != null) {
+      this.ownedPool = null;
+      this.fetchExecutor = settings.fetchExecutor();
+    } else {
+      this.ownedPool = fetchPool(settings.fqrn(), settings.maxConcurrentFetches());
+      this.fetchExecutor = ownedPool;
+    }
+  }
+
+  /** Named daemon threads, as many as fetches may run; idle ones end after a while. */
+  private static ExecutorService fetchPool(String fqrn, int threads) {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            threads,
+            threads,
+            30,
+            TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "cvmfs-fetch-" + fqrn + "-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   /**
@@ -221,7 +266,9 @@ public final class RepositoryClient implements AutoCloseable {
                   ObjectType.PARTIAL,
                   e.compression(),
                   c.sizeBytes(),
-                  "chunk at " + c.offset() + " of " + show(p)));
+                  "chunk at " + c.offset() + " of " + show(p)),
+          c -> fetchAsync(c.hash(), ObjectType.PARTIAL, e.compression(), c.sizeBytes()),
+          settings.readaheadChunks());
     }
     return openObject(e.hash(), ObjectType.FILE, e.compression(), e.sizeBytes(), show(p));
   }
@@ -260,6 +307,33 @@ public final class RepositoryClient implements AutoCloseable {
       throws IOException {
     return cached(
         hash, type, compression, sizeBytes, settings.maxCatalogBytes(), type + " " + hash);
+  }
+
+  /**
+   * Fetches an object into the cache in the background, on the bounded fetch pool, and completes
+   * with its cached file (already there: at once). A fetch of the same object already running or
+   * queued is shared, and a reader that asks for an object still queued here fetches it itself
+   * rather than wait behind the queue: one fetch per object in every case. The file may be evicted
+   * later; open it right away. Cancelling the future does not stop the fetch.
+   *
+   * @param sizeBytes the inflated size the catalog gives (checked), or -1 for a catalog or history
+   *     database (then capped at {@code maxCatalogBytes})
+   */
+  public CompletableFuture<Path> fetchAsync(
+      ContentHash hash, ObjectType type, Compression compression, long sizeBytes) {
+    long max = sizeBytes >= 0 ? sizeBytes : settings.maxCatalogBytes();
+    return cache.getAsync(
+        hash,
+        type,
+        loader(hash, type, compression, sizeBytes, max, type + " " + hash),
+        fetchExecutor);
+  }
+
+  /**
+   * Chunks a sequential read fetches ahead of the one it reads ({@code CVMFS_READAHEAD_CHUNKS}).
+   */
+  public int readaheadChunks() {
+    return settings.readaheadChunks();
   }
 
   /** The tags of the repository's history database (empty if it has none), oldest first. */
@@ -349,6 +423,16 @@ public final class RepositoryClient implements AutoCloseable {
       }
       if (current != null) {
         release(current);
+      }
+      if (ownedPool != null) {
+        ownedPool.shutdownNow(); // queued read-ahead and prefetch are dropped; fetches stop
+        try {
+          if (!ownedPool.awaitTermination(10, TimeUnit.SECONDS)) {
+            log.warn("repository {}: fetch threads still running after close", settings.fqrn());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }
       cache.close();
     }
@@ -507,16 +591,34 @@ public final class RepositoryClient implements AutoCloseable {
       long maxBytes,
       String what)
       throws IOException {
+    return cache.get(hash, type, loader(hash, type, compression, sizeBytes, maxBytes, what));
+  }
+
+  /** Fetches an object into the cache, holding one of the fetch permits while it does. */
+  private ObjectCache.Loader loader(
+      ContentHash hash,
+      ObjectType type,
+      Compression compression,
+      long sizeBytes,
+      long maxBytes,
+      String what) {
     String objectPath = hash.objectPath(type);
-    return cache.get(
-        hash,
-        type,
-        () ->
-            stratum.fetch(
-                objectPath,
-                (in, src) ->
-                    cache.put(
-                        hash, type, compression, sizeBytes, maxBytes, in, what + " from " + src)));
+    return () -> {
+      try {
+        fetchPermits.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting to fetch " + what);
+      }
+      try {
+        return stratum.fetch(
+            objectPath,
+            (in, src) ->
+                cache.put(hash, type, compression, sizeBytes, maxBytes, in, what + " from " + src));
+      } finally {
+        fetchPermits.release();
+      }
+    };
   }
 
   private InputStream openObject(

@@ -42,11 +42,26 @@ import org.slf4j.LoggerFactory;
  * group, then the next group; when every proxy failed, the server counts as failed. Redirects are
  * not followed. {@code file://} base URLs read a local directory with the same rules.
  *
+ * <p>Connections: HTTP/1.1 keep-alive through the JDK's {@link HttpURLConnection}, which reuses a
+ * connection only after its body was read to the end and closed; every answer is therefore read to
+ * its end (an error body too, up to 64 KiB) and a connection in doubt (the handler failed) is
+ * dropped. The JDK keeps at most {@code http.maxConnections} idle connections per server or proxy,
+ * 5 unless set: too few for many fetches at once, whose other connections would be closed after
+ * each answer and opened again. Unless the system property is set already (before the first HTTP
+ * request of the JVM), this class sets it to {@value #KEEP_ALIVE_CONNECTIONS}.
+ *
  * <p>Thread-safe: the current server and proxy group are atomics; no lock is held during I/O.
  */
 public final class StratumClient {
   private static final Logger log = LoggerFactory.getLogger(StratumClient.class);
   private static final String USER_AGENT = "cvmfs-thin/0.1 (CernVM-FS reader)";
+  static final int KEEP_ALIVE_CONNECTIONS = 64;
+
+  static {
+    if (System.getProperty("http.maxConnections") == null) {
+      System.setProperty("http.maxConnections", Integer.toString(KEEP_ALIVE_CONNECTIONS));
+    }
+  }
 
   private final List<String> servers;
   private final List<List<ProxyAddress>> proxyGroups;
@@ -294,6 +309,7 @@ public final class StratumClient {
       try (LengthCheckedInputStream body =
           new LengthCheckedInputStream(c.getInputStream(), length)) {
         T result = handler.handle(body, url);
+        drain(body); // a body read to its end lets the connection be used again
         downloads.incrementAndGet();
         downloadedBytes.addAndGet(body.count);
         log.debug("stratum: fetched {}", url);
@@ -353,6 +369,18 @@ public final class StratumClient {
       in.skip(64 * 1024);
     } catch (IOException ignored) {
       // the answer is an error anyway
+    }
+  }
+
+  /** Reads what the handler left of a good answer (up to 64 KiB; more: the JDK drops it). */
+  private static void drain(LengthCheckedInputStream body) throws IOException {
+    byte[] buf = new byte[8192];
+    for (int left = 64 * 1024; left > 0; ) {
+      int n = body.read(buf, 0, Math.min(buf.length, left));
+      if (n < 0) {
+        return;
+      }
+      left -= n;
     }
   }
 

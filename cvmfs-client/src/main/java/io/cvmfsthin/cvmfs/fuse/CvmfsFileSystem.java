@@ -218,9 +218,7 @@ final class CvmfsFileSystem extends FuseStubFS {
         }
       }
       io.cvmfsthin.cvmfs.object.Compression compression = e.compression();
-      OpenFile f =
-          OpenFile.open(
-              e, chunks, (hash, type, size) -> client.objectFile(hash, type, compression, size));
+      OpenFile f = OpenFile.open(e, chunks, OpenFile.objectFiles(client, compression));
       long handle = nextHandle.getAndIncrement();
       Object content = e.hash() != null ? e.hash() : chunks;
       open.put(handle, new Handle(f, p, content));

@@ -2,6 +2,8 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
+import io.cvmfsthin.cvmfs.client.RepositoryClient;
+import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.ObjectType;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -17,7 +20,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * revision it was opened in: the entry and its chunk list are fixed at open. A file stored as one
  * object is fetched at open and its cached copy kept open (an evicted copy stays readable); the
  * chunks of a chunked file are fetched as reads reach them, and up to {@link #KEPT_CHUNKS} of them
- * stay open. Thread-safe: concurrent reads on one handle are fine.
+ * stay open. A read that goes on from the chunk read last (or the one before it) asks for the next
+ * {@link ObjectFiles#readaheadChunks()} chunks in the background, so a sequential read finds them
+ * fetched or in flight; random reads fetch only what they touch. No lock is held while fetching.
+ * Thread-safe: concurrent reads on one handle are fine.
  */
 final class OpenFile implements AutoCloseable {
   static final int KEPT_CHUNKS = 64;
@@ -26,6 +32,34 @@ final class OpenFile implements AutoCloseable {
   @FunctionalInterface
   interface ObjectFiles {
     Path get(ContentHash hash, ObjectType type, long sizeBytes) throws IOException;
+
+    /** Starts fetching an object in the background; returns at once. */
+    default void fetchAhead(ContentHash hash, ObjectType type, long sizeBytes) {}
+
+    /** How many chunks after the one read to fetch ahead; 0 for none. */
+    default int readaheadChunks() {
+      return 0;
+    }
+  }
+
+  /** The objects of {@code client}, with its read-ahead; {@code compression} is the file's. */
+  static ObjectFiles objectFiles(RepositoryClient client, Compression compression) {
+    return new ObjectFiles() {
+      @Override
+      public Path get(ContentHash hash, ObjectType type, long sizeBytes) throws IOException {
+        return client.objectFile(hash, type, compression, sizeBytes);
+      }
+
+      @Override
+      public void fetchAhead(ContentHash hash, ObjectType type, long sizeBytes) {
+        client.fetchAsync(hash, type, compression, sizeBytes);
+      }
+
+      @Override
+      public int readaheadChunks() {
+        return client.readaheadChunks();
+      }
+    };
   }
 
   private final DirectoryEntry entry;
@@ -34,6 +68,9 @@ final class OpenFile implements AutoCloseable {
   private final ObjectFiles objects;
   private final FileChannel whole; // null for chunked files
   private final AtomicReferenceArray<FileChannel> kept; // chunk index -> open channel
+  private final int readahead;
+  private volatile int lastChunkRead = -1; // a hint: racing readers may overwrite each other
+  private final AtomicInteger aheadUpTo = new AtomicInteger(); // chunks below were asked for
 
   private OpenFile(
       DirectoryEntry entry, List<FileChunk> chunks, ObjectFiles objects, FileChannel whole) {
@@ -46,6 +83,7 @@ final class OpenFile implements AutoCloseable {
       offsets[i] = this.chunks.get(i).offset();
     }
     this.kept = new AtomicReferenceArray<>(Math.min(KEPT_CHUNKS, this.chunks.size()));
+    this.readahead = this.chunks.size() > 1 ? Math.max(0, objects.readaheadChunks()) : 0;
   }
 
   /** Opens {@code entry}; fetches a not chunked file's object now. */
@@ -93,6 +131,7 @@ final class OpenFile implements AutoCloseable {
   private int readChunked(ByteBuffer dst, long at) throws IOException {
     int i = chunkAt(at);
     FileChunk c = chunks.get(i);
+    readAhead(i);
     long inChunk = at - c.offset();
     int want = (int) Math.min(dst.remaining(), c.sizeBytes() - inChunk);
     ByteBuffer slice = dst.duplicate();
@@ -115,6 +154,29 @@ final class OpenFile implements AutoCloseable {
     }
     dst.position(dst.position() + n);
     return n;
+  }
+
+  /** After a read of chunk {@code i} that goes on from the last one, fetches the next ones. */
+  private void readAhead(int i) {
+    int last = lastChunkRead;
+    lastChunkRead = i;
+    if (readahead == 0 || i < last || i > last + 1) {
+      return; // a jump: random access, no read-ahead
+    }
+    int end = Math.min(chunks.size(), i + 1 + readahead);
+    int from = aheadUpTo.get();
+    while (from < end) {
+      int start = Math.max(from, i + 1);
+      if (!aheadUpTo.compareAndSet(from, end)) {
+        from = aheadUpTo.get();
+        continue;
+      }
+      for (int k = start; k < end; k++) {
+        FileChunk next = chunks.get(k);
+        objects.fetchAhead(next.hash(), ObjectType.PARTIAL, next.sizeBytes());
+      }
+      return;
+    }
   }
 
   private int chunkAt(long at) {

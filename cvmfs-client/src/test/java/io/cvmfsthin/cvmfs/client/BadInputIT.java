@@ -68,7 +68,7 @@ class BadInputIT {
   }
 
   static void assertNotCached(Path cache, ContentHash hash, ObjectType type) throws Exception {
-    assertThat(cache.resolve(hash.objectPath(type))).doesNotExist();
+    assertThat(Fixtures.cached(cache, hash, type)).isEmpty();
     assertThat(Fixtures.files(cache.resolve("txn"))).as("partial downloads").isEmpty();
   }
 
@@ -276,7 +276,7 @@ class BadInputIT {
           assertThat(client.currentServer()).isEqualTo(fixture.url(FQRN));
         }
       }
-      assertThat(cache.resolve(README.objectPath(ObjectType.FILE))).exists();
+      assertThat(Fixtures.cached(cache, README, ObjectType.FILE)).isPresent();
       assertThat(Fixtures.files(cache.resolve("txn"))).isEmpty();
     }
 

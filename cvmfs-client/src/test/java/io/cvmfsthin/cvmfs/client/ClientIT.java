@@ -149,7 +149,7 @@ class ClientIT {
         assertThat(client.refresh()).as("a tag is pinned").isFalse();
       }
       ContentHash root = ContentHash.parse("c4d6e41b47eb8c9226233ae2296ad19ec84591c5");
-      assertThat(s.cacheDir().resolve(root.objectPath(ObjectType.CATALOG))).exists();
+      assertThat(Fixtures.cached(s.cacheDir(), root, ObjectType.CATALOG)).isPresent();
     }
   }
 

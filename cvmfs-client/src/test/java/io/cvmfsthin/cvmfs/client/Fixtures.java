@@ -58,6 +58,30 @@ final class Fixtures {
     }
   }
 
+  /**
+   * The cached file of an object, if any: the cache names it {@code <objectPath>.<crc32c>} (see
+   * {@link io.cvmfsthin.cvmfs.cache.ObjectCache}).
+   */
+  static java.util.Optional<Path> cached(
+      Path cache,
+      io.cvmfsthin.cvmfs.object.ContentHash hash,
+      io.cvmfsthin.cvmfs.object.ObjectType type)
+      throws IOException {
+    Path key = cache.resolve(hash.objectPath(type));
+    if (!Files.isDirectory(key.getParent())) {
+      return java.util.Optional.empty();
+    }
+    String name = key.getFileName().toString();
+    try (Stream<Path> s = Files.list(key.getParent())) {
+      return s.filter(
+              p ->
+                  p.getFileName()
+                      .toString()
+                      .matches(java.util.regex.Pattern.quote(name) + "\\.[0-9a-f]{8}"))
+          .findFirst();
+    }
+  }
+
   /** Copies a fixture repository (writable) to {@code target}, for tampering. */
   static Path copyRepo(String fqrn, Path target) throws IOException {
     Path src = repo(fqrn);

@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -58,11 +59,14 @@ final class TestStratum implements AutoCloseable {
   private final ExecutorService executor;
   private final Map<String, Fault> faults = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
+  private final Set<String> connections = ConcurrentHashMap.newKeySet(); // client ip:port
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger maxActive = new AtomicInteger();
 
   private TestStratum(Path root) throws IOException {
     this.root = root;
     this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    this.executor = Executors.newFixedThreadPool(16);
+    this.executor = Executors.newFixedThreadPool(48);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
     server.start();
@@ -99,7 +103,41 @@ final class TestStratum implements AutoCloseable {
         .sum();
   }
 
+  /** TCP connections accepted so far (told apart by the client's address and port). */
+  int connections() {
+    return connections.size();
+  }
+
+  /** Requests so far whose path contains {@code part}. */
+  int requestsContaining(String part) {
+    return requests.entrySet().stream()
+        .filter(e -> e.getKey().contains(part))
+        .mapToInt(e -> e.getValue().get())
+        .sum();
+  }
+
+  /** Forgets the request counts and the most requests at once. */
+  void resetCounts() {
+    requests.clear();
+    maxActive.set(0);
+  }
+
+  /** The most requests answered at once so far. */
+  int maxConcurrentRequests() {
+    return maxActive.get();
+  }
+
   private void handle(HttpExchange ex) throws IOException {
+    connections.add(ex.getRemoteAddress().toString());
+    maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+    try {
+      answer(ex);
+    } finally {
+      active.decrementAndGet();
+    }
+  }
+
+  private void answer(HttpExchange ex) throws IOException {
     try (ex) {
       String path = ex.getRequestURI().getPath();
       requests.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();

@@ -58,7 +58,7 @@ class ConcurrencyIT {
       big = null; // the tar bytes went to the publisher; keep the heap small
       try (RepositoryMount m =
           RepositoryMount.mount(
-              repo.settings(tmp.resolve("cache")).build(),
+              repo.settings(tmp.resolve("cache")).fetch(PATIENT).build(),
               tmp.resolve("mnt"),
               MountOptions.PLAIN)) {
         repo.stratum.clearLog();
