@@ -1,5 +1,6 @@
 package io.cvmfsthin.cvmfs.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
 import io.cvmfsthin.cvmfs.catalog.Symlinks;
@@ -52,8 +53,7 @@ final class CvmfsFileSystem extends FuseStubFS {
   private static final String OPAQUE_TRUSTED = "trusted.overlay.opaque";
   private static final String OPAQUE_USER = "user.overlay.opaque";
   private static final int MAX_REMEMBERED_CONTENT = 100_000;
-  private static final ThreadLocal<byte[]> READ_BUFFERS =
-      ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+  private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
   private final RepositoryClient client;
   private final RepositoryView view;
@@ -83,10 +83,12 @@ final class CvmfsFileSystem extends FuseStubFS {
     return destroyed;
   }
 
-  /** Runs libfuse's main loop with these arguments until unmounted; its exit status. */
-  int runLoop(String[] args) {
-    return libFuse.fuse_main_real(
-        args.length, args, fuseOperations, Struct.size(fuseOperations), null);
+  /**
+   * Mounts with these libfuse arguments and answers requests on {@link FuseWorkers} threads named
+   * {@code <threadName>-<i>} until unmounted; 0, or non-zero if the mount failed.
+   */
+  int runLoop(String[] args, String threadName) throws InterruptedException {
+    return FuseWorkers.run(args, fuseOperations, threadName);
   }
 
   int openFiles() {
@@ -240,15 +242,10 @@ final class CvmfsFileSystem extends FuseStubFS {
     }
     OpenFile f = h.file();
     try {
+      // one pread from the cached object straight into libfuse's reply buffer: no copy, no garbage
       int want = (int) Math.min(size, Integer.MAX_VALUE);
-      byte[] bytes = READ_BUFFERS.get();
-      if (bytes.length < want) {
-        bytes = new byte[want];
-        READ_BUFFERS.set(bytes);
-      }
-      ByteBuffer dst = ByteBuffer.wrap(bytes, 0, want);
+      ByteBuffer dst = MEMORY.newDirectByteBuffer(buf.address(), want);
       int n = f.read(dst, offset);
-      buf.put(0, bytes, 0, n);
       counters.read(n);
       return n;
     } catch (Exception e) {
