@@ -128,8 +128,11 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int getattr(String path, FileStat stat) {
     counters.call(Op.GETATTR);
     try {
-      DirectoryEntry e = entry(path);
-      Stats.fill(stat, e, shownSize(e));
+      Optional<DirectoryEntry> e = view.lookup(repoPath(path));
+      if (e.isEmpty()) {
+        return -ErrorCodes.ENOENT(); // the common miss: no exception built
+      }
+      Stats.fill(stat, e.get(), shownSize(e.get()));
       return 0;
     } catch (Exception e) {
       return errno("getattr", path, e);
