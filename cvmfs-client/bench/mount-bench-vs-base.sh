@@ -15,8 +15,9 @@ opts="${BENCH_OPTS:--Dbench.rows=stat}"
 basetree="/tmp/cvmfs-thin-base-$(git -C "$top" rev-parse --short "$base")"
 out="$(mktemp /tmp/mount-bench-vs-base.XXXXXX)"
 
-if [ ! -d "$basetree" ]; then
-  git -C "$top" worktree add --detach "$basetree" "$base" >&2
+if [ ! -d "$basetree" ]; then # an exported tree: the repository itself is left as it is
+  mkdir -p "$basetree"
+  git -C "$top" archive "$base" | tar -x -C "$basetree"
 fi
 (cd "$basetree" && mvn -B -q -o -pl cvmfs-client -am compile -Dspotless.check.skip=true >&2)
 (cd "$client" && mvn -B -q test-compile org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \

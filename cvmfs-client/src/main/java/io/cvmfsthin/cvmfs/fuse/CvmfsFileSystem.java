@@ -30,6 +30,7 @@ import jnr.ffi.types.uid_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseCallbacks;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -55,6 +56,10 @@ final class CvmfsFileSystem extends FuseStubFS {
   private static final int MAX_REMEMBERED_CONTENT = 100_000;
   private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
+  private static final ThreadLocal<FileStat> STATS =
+      ThreadLocal.withInitial(() -> new FileStat(jnr.ffi.Runtime.getSystemRuntime()));
+
+  private final FuseCallbacks.GetAttrCallback getattrCallback; // kept: libfuse calls it
   private final RepositoryClient client;
   private final RepositoryView view;
   private final FuseCounters counters;
@@ -71,6 +76,15 @@ final class CvmfsFileSystem extends FuseStubFS {
     this.client = client;
     this.view = view;
     this.counters = counters;
+    // jnr-fuse builds a FileStat (some twenty jnr objects) for every getattr; a worker thread's
+    // own FileStat, pointed at libfuse's buffer, does the same without the garbage
+    this.getattrCallback =
+        (path, stbuf) -> {
+          FileStat st = STATS.get();
+          st.useMemory(stbuf);
+          return getattr(path, st);
+        };
+    fuseOperations.getattr.set(getattrCallback);
   }
 
   /** Completes when the kernel has answered INIT: the file system is mounted. */
