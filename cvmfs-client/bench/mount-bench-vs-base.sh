@@ -34,23 +34,25 @@ for r in $(seq 1 "$rounds"); do
   done
 done
 
-echo "| measurement | base $base (median) | head (median) | head ÷ base | head ÷ local disk |"
-echo "| --- | ---: | ---: | ---: | ---: |"
+echo "Medians over $rounds rounds; ratios are medians of the per-round ratios (base and head of one"
+echo "round ran back to back; each FUSE figure's local-disk baseline was measured in the same JVM)."
+echo
+echo "| measurement | base $base | head | head ÷ base | base ÷ local disk | head ÷ local disk |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: |"
 python3 - "$out" <<'PY'
 import sys, statistics, collections
-runs = collections.defaultdict(list)
-local = collections.defaultdict(list)
+runs = collections.defaultdict(list)  # (variant, key) -> [(fuse, local)] in round order
 order = []
 for line in open(sys.argv[1]):
     v, key, fuse, loc = line.split()
     if key not in order:
         order.append(key)
-    runs[(v, key)].append(float(fuse))
-    local[key].append(float(loc))
+    runs[(v, key)].append((float(fuse), float(loc)))
+med = statistics.median
 for key in order:
-    b = statistics.median(runs[("base", key)])
-    h = statistics.median(runs[("head", key)])
-    l = statistics.median(local[key])
-    print(f"| {key} | {b:,.0f} | {h:,.0f} | {h / b:.2f} | {h / l:.2f} |")
+    b, h = runs[("base", key)], runs[("head", key)]
+    vs_base = med([hf / bf for (hf, _), (bf, _) in zip(h, b)])
+    print(f"| {key} | {med([f for f, _ in b]):,.0f} | {med([f for f, _ in h]):,.0f} | {vs_base:.2f}"
+          f" | {med([f / l for f, l in b]):.2f} | {med([f / l for f, l in h]):.2f} |")
 PY
 echo "raw results: $out" >&2
