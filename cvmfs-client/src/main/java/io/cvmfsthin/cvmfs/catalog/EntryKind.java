@@ -10,6 +10,8 @@ public enum EntryKind {
   CHAR_DEVICE(0020000, 'c'),
   BLOCK_DEVICE(0060000, 'b');
 
+  private static final EntryKind[] ALL = values(); // values() copies the array each call
+
   /** The type bits of {@code st_mode}. */
   public static final int TYPE_MASK = 0170000;
 
@@ -40,7 +42,7 @@ public enum EntryKind {
 
   public static EntryKind fromMode(int mode) {
     int t = mode & TYPE_MASK;
-    for (EntryKind k : values()) {
+    for (EntryKind k : ALL) {
       if (k.typeBits == t) {
         return k;
       }

@@ -1,6 +1,7 @@
 package io.cvmfsthin.cvmfs.fuse;
 
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.catalog.DirectoryListing;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -27,6 +28,12 @@ final class ClientEntrySource implements EntrySource {
   @Override
   public List<DirectoryEntry> list(String dir) throws IOException {
     return client.list(dir);
+  }
+
+  /** Complete when the client passes on its catalog's {@link DirectoryListing}, as it does now. */
+  @Override
+  public Optional<List<DirectoryEntry>> children(String dir) throws IOException {
+    return client.list(dir) instanceof DirectoryListing l ? Optional.of(l.all()) : Optional.empty();
   }
 
   @Override

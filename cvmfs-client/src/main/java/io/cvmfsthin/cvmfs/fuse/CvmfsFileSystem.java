@@ -1,5 +1,6 @@
 package io.cvmfsthin.cvmfs.fuse;
 
+import com.kenai.jffi.MemoryIO;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
 import io.cvmfsthin.cvmfs.catalog.Symlinks;
@@ -29,6 +30,7 @@ import jnr.ffi.types.uid_t;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import ru.serce.jnrfuse.ErrorCodes;
+import ru.serce.jnrfuse.FuseCallbacks;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
@@ -52,9 +54,12 @@ final class CvmfsFileSystem extends FuseStubFS {
   private static final String OPAQUE_TRUSTED = "trusted.overlay.opaque";
   private static final String OPAQUE_USER = "user.overlay.opaque";
   private static final int MAX_REMEMBERED_CONTENT = 100_000;
-  private static final ThreadLocal<byte[]> READ_BUFFERS =
-      ThreadLocal.withInitial(() -> new byte[128 * 1024]);
+  private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
+  private static final ThreadLocal<FileStat> STATS =
+      ThreadLocal.withInitial(() -> new FileStat(jnr.ffi.Runtime.getSystemRuntime()));
+
+  private final FuseCallbacks.GetAttrCallback getattrCallback; // kept: libfuse calls it
   private final RepositoryClient client;
   private final RepositoryView view;
   private final FuseCounters counters;
@@ -72,6 +77,15 @@ final class CvmfsFileSystem extends FuseStubFS {
     this.client = client;
     this.view = view;
     this.counters = counters;
+    // jnr-fuse builds a FileStat (some twenty jnr objects) for every getattr; a worker thread's
+    // own FileStat, pointed at libfuse's buffer, does the same without the garbage
+    this.getattrCallback =
+        (path, stbuf) -> {
+          FileStat st = STATS.get();
+          st.useMemory(stbuf);
+          return getattr(path, st);
+        };
+    fuseOperations.getattr.set(getattrCallback);
   }
 
   void openListener(OpenListener listener) {
@@ -88,10 +102,12 @@ final class CvmfsFileSystem extends FuseStubFS {
     return destroyed;
   }
 
-  /** Runs libfuse's main loop with these arguments until unmounted; its exit status. */
-  int runLoop(String[] args) {
-    return libFuse.fuse_main_real(
-        args.length, args, fuseOperations, Struct.size(fuseOperations), null);
+  /**
+   * Mounts with these libfuse arguments and answers requests on {@link FuseWorkers} threads named
+   * {@code <threadName>-<i>} until unmounted; 0, or non-zero if the mount failed.
+   */
+  int runLoop(String[] args, String threadName) throws InterruptedException {
+    return FuseWorkers.run(args, fuseOperations, threadName);
   }
 
   int openFiles() {
@@ -131,8 +147,11 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int getattr(String path, FileStat stat) {
     counters.call(Op.GETATTR);
     try {
-      DirectoryEntry e = entry(path);
-      Stats.fill(stat, e, shownSize(e));
+      Optional<DirectoryEntry> e = view.lookup(repoPath(path));
+      if (e.isEmpty()) {
+        return -ErrorCodes.ENOENT(); // the common miss: no exception built
+      }
+      Stats.fill(stat, e.get(), shownSize(e.get()));
       return 0;
     } catch (Exception e) {
       return errno("getattr", path, e);
@@ -244,15 +263,10 @@ final class CvmfsFileSystem extends FuseStubFS {
     }
     OpenFile f = h.file();
     try {
+      // one pread from the cached object straight into libfuse's reply buffer: no copy, no garbage
       int want = (int) Math.min(size, Integer.MAX_VALUE);
-      byte[] bytes = READ_BUFFERS.get();
-      if (bytes.length < want) {
-        bytes = new byte[want];
-        READ_BUFFERS.set(bytes);
-      }
-      ByteBuffer dst = ByteBuffer.wrap(bytes, 0, want);
+      ByteBuffer dst = MEMORY.newDirectByteBuffer(buf.address(), want);
       int n = f.read(dst, offset);
-      buf.put(0, bytes, 0, n);
       counters.read(n);
       return n;
     } catch (Exception e) {

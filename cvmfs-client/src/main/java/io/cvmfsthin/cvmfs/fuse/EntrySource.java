@@ -13,6 +13,15 @@ interface EntrySource {
   /** The visible entries of a directory. */
   List<DirectoryEntry> list(String dir) throws IOException;
 
+  /**
+   * Every entry of a directory that {@link #lookup} finds, hidden ones included, so that a name not
+   * among them is known to be absent; empty if this source cannot tell (then every name is looked
+   * up).
+   */
+  default Optional<List<DirectoryEntry>> children(String dir) throws IOException {
+    return Optional.empty();
+  }
+
   /** A value that changes exactly when a new revision becomes current (the root catalog hash). */
   Object revisionKey();
 }

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * without remounting. {@link #close} unmounts (lazily if the mount is still in use, for example as
  * an overlay lower dir), logs the counters and closes the repository once libfuse has stopped.
  *
- * <p>Threads: libfuse's own workers (up to 10) answer FUSE calls; one loop thread {@code
- * fuse-<fqrn>} and one poller {@code cvmfs-refresh-<fqrn>}, both daemons, both ended by {@link
- * #close} or by an external {@code umount}. The caller owns the mount and closes it.
+ * <p>Threads: {@link FuseWorkers#WORKERS} workers {@code fuse-<fqrn>-<i>} answer FUSE calls; one
+ * loop thread {@code fuse-<fqrn>} and one poller {@code cvmfs-refresh-<fqrn>}; all daemons, all
+ * ended by {@link #close} or by an external {@code umount}. The caller owns the mount and closes
+ * it.
  */
 public final class RepositoryMount implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RepositoryMount.class);
@@ -146,7 +147,7 @@ public final class RepositoryMount implements AutoCloseable {
             () -> {
               int rc = -1;
               try {
-                rc = fs.runLoop(args.toArray(new String[0]));
+                rc = fs.runLoop(args.toArray(new String[0]), "fuse-" + client.fqrn());
               } catch (Throwable t) {
                 log.error("FUSE loop of {} failed", client.fqrn(), t);
               } finally {

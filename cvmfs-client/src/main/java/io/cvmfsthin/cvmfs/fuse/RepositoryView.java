@@ -5,8 +5,11 @@ import io.cvmfsthin.cvmfs.catalog.EntryFlags;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.catalog.Md5Path;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What the mount shows at a path (core): the repository as the stock client shows it, except below
@@ -31,12 +35,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Lookups and listings (present and absent) are cached in memory per revision: the cache is
  * replaced when {@link EntrySource#revisionKey} changes and cleared when it holds too many paths.
- * Thread-safe; no lock is held while the source is asked (which may fetch a catalog).
+ * Once {@link #LIST_AFTER_MISSES} names of one directory were looked up one by one, the next asks
+ * the source for all its {@link EntrySource#children children} at once: one query then answers
+ * every sibling, present or absent (a lone lookup in a huge directory never lists it). Thread-safe;
+ * no lock is held while the source is asked (which may fetch a catalog).
  */
 final class RepositoryView {
   static final String CATALOG_MARKER = ".cvmfscatalog";
   static final String AUTOCATALOG_MARKER = ".cvmfsautocatalog";
 
+  /** Names of one directory looked up one by one before the directory is indexed. */
+  static final int LIST_AFTER_MISSES = 2;
+
+  private final int listAfterMisses;
   private final EntrySource source;
   private final LayerRoots layers;
   private final int maxCachedPaths;
@@ -46,13 +57,32 @@ final class RepositoryView {
   private record Snapshot(
       Object key,
       Map<String, Optional<DirectoryEntry>> entries,
-      Map<String, List<DirectoryEntry>> listings) {
+      Map<String, List<DirectoryEntry>> listings,
+      Map<String, DirIndex> indexes, // directory -> its children by name
+      AtomicInteger indexedEntries,
+      Map<String, Integer> misses) { // directory -> names looked up one by one
     static Snapshot of(Object key) {
-      return new Snapshot(key, new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+      return new Snapshot(
+          key,
+          new ConcurrentHashMap<>(),
+          new ConcurrentHashMap<>(),
+          new ConcurrentHashMap<>(),
+          new AtomicInteger(),
+          new ConcurrentHashMap<>());
     }
   }
 
+  /** The children of a directory by name; {@code complete}: a name not here is absent. */
+  private record DirIndex(Map<String, DirectoryEntry> byName, boolean complete) {
+    static final DirIndex UNKNOWN = new DirIndex(Map.of(), false);
+  }
+
   RepositoryView(EntrySource source, LayerRoots layers, int maxCachedPaths) {
+    this(source, layers, maxCachedPaths, LIST_AFTER_MISSES);
+  }
+
+  RepositoryView(EntrySource source, LayerRoots layers, int maxCachedPaths, int listAfterMisses) {
+    this.listAfterMisses = listAfterMisses;
     this.source = source;
     this.layers = layers;
     this.maxCachedPaths = maxCachedPaths;
@@ -174,12 +204,54 @@ final class RepositoryView {
     if (known != null) {
       return known;
     }
+    if (!path.isEmpty()) {
+      String dir = Md5Path.parentPath(path);
+      DirIndex index = s.indexes().get(dir);
+      if (index == null && s.misses().size() >= maxCachedPaths / 16 + 1) {
+        s.misses().clear();
+      }
+      if (index == null && s.misses().merge(dir, 1, Integer::sum) > listAfterMisses) {
+        index = index(s, dir);
+      }
+      if (index != null) {
+        DirectoryEntry child = index.byName().get(Md5Path.name(path));
+        if (child != null || index.complete()) {
+          return Optional.ofNullable(child);
+        }
+      }
+    }
     Optional<DirectoryEntry> e = source.lookup(path);
     if (s.entries().size() >= maxCachedPaths) {
       s.entries().clear();
     }
     s.entries().put(path, e);
     return e;
+  }
+
+  /** Asks the source for every child of {@code dir} once per revision. */
+  private DirIndex index(Snapshot s, String dir) throws IOException {
+    DirIndex index;
+    try {
+      index =
+          source
+              .children(dir)
+              .map(
+                  children -> {
+                    Map<String, DirectoryEntry> byName = new HashMap<>(children.size() * 2);
+                    children.forEach(c -> byName.put(c.name(), c));
+                    return new DirIndex(byName, true);
+                  })
+              .orElse(DirIndex.UNKNOWN);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      index = new DirIndex(Map.of(), true); // no directory there: no children either
+    }
+    if (s.indexedEntries().addAndGet(index.byName().size() + 1) > maxCachedPaths) {
+      s.indexes().clear(); // whole indexes go, never part of one
+      s.indexedEntries().set(index.byName().size() + 1);
+    }
+    s.indexes().put(dir, index);
+    s.misses().remove(dir);
+    return index;
   }
 
   private List<DirectoryEntry> rawList(String dir) throws IOException {

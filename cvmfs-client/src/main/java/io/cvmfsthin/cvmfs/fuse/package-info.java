@@ -3,13 +3,14 @@
  *
  * <p>Core (pure, unit-tested): {@link io.cvmfsthin.cvmfs.fuse.LayerRoots}, {@code Whiteouts},
  * {@code RepositoryView} (the plain view and the overlay-ready layer view, with an in-memory entry
- * cache per revision), {@code MagicXattrs}, {@code Inodes}, {@code Symlinks}, {@code MountTable}.
+ * cache and per-directory indexes per revision), {@code PageCachePolicy}, {@code MagicXattrs},
+ * {@code Inodes}, {@code Symlinks}, {@code MountTable}.
  *
  * <p>Edges: {@code CvmfsFileSystem} (the jnr-fuse callbacks; every exception is mapped to an errno
- * in one place), {@code Stats} (the only writer of jnr structs), {@code FuseMount} (one mounted
- * file system: the libfuse loop, revision polling, unmount), {@code Unmounter} (umount2(2)), and
- * the public entry points {@link io.cvmfsthin.cvmfs.fuse.MountedRepositories} (reference-counted
- * mounts for the graph driver) and {@link io.cvmfsthin.cvmfs.fuse.RepositoryMount} (one mount, for
- * the {@code mount} command).
+ * in one place), {@code FuseWorkers} (libfuse's session loop on named JVM threads), {@code Stats}
+ * (the only writer of jnr structs), {@code FuseMount} (one mounted file system: the libfuse loop,
+ * revision polling, unmount), {@code Unmounter} (umount2(2)), and the public entry points {@link
+ * io.cvmfsthin.cvmfs.fuse.MountedRepositories} (reference-counted mounts for the graph driver) and
+ * {@link io.cvmfsthin.cvmfs.fuse.RepositoryMount} (one mount, for the {@code mount} command).
  */
 package io.cvmfsthin.cvmfs.fuse;

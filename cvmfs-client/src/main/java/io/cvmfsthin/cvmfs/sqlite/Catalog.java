@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.sqlite;
 import io.cvmfsthin.cvmfs.catalog.CatalogRow;
 import io.cvmfsthin.cvmfs.catalog.CatalogSchema;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.catalog.DirectoryListing;
 import io.cvmfsthin.cvmfs.catalog.EntryFlags;
 import io.cvmfsthin.cvmfs.catalog.FileChunk;
 import io.cvmfsthin.cvmfs.catalog.Md5Path;
@@ -29,12 +30,17 @@ import java.util.Optional;
  * read like 2.5 revision 0. Legacy 1.x catalogs are refused. {@code bind_mountpoints} (snapshot
  * transitions to other root catalogs) are not followed.
  *
- * <p>Thread-safe: every query holds this object's monitor, which guards the connection and its
- * prepared statements; no network I/O happens under it. The caller owns it and closes it.
+ * <p>Thread-safe: a query takes a {@link Session} (a connection of its own with its prepared
+ * statements) from a small {@link SessionPool}, so concurrent lookups run side by side instead of
+ * queueing on one connection. Connections are read-only and {@code immutable} (no locks, no journal
+ * checks), with the file memory-mapped. The caller owns it and closes it.
  */
 public final class Catalog implements AutoCloseable {
+  /** Sessions kept open while idle: about the FUSE workers that query at once. */
+  static final int MAX_IDLE_SESSIONS = 4;
+
   private final String source;
-  private final Connection db;
+  private final Path file;
   private final String mountpoint;
   private final double schema;
   private final int schemaRevision;
@@ -43,14 +49,36 @@ public final class Catalog implements AutoCloseable {
   private final long lastModifiedEpochSeconds;
   private final ContentHash previousRevision;
   private final List<NestedCatalogRef> nested;
-  private final PreparedStatement lookup;
-  private final PreparedStatement listing;
-  private final PreparedStatement chunks;
+  private final String columns;
+  private final SessionPool<Session> sessions;
 
-  private Catalog(String source, Connection db, Map<String, String> props, String mountpoint)
+  /** One connection and its statements; used by one thread at a time. */
+  private record Session(
+      Connection db, PreparedStatement lookup, PreparedStatement listing, PreparedStatement chunks)
+      implements AutoCloseable {
+    static Session open(Connection db, String columns) throws SQLException {
+      return new Session(
+          db,
+          db.prepareStatement(
+              "SELECT " + columns + " FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?"),
+          db.prepareStatement(
+              "SELECT " + columns + " FROM catalog WHERE parent_1 = ? AND parent_2 = ?"),
+          db.prepareStatement(
+              "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ?"
+                  + " ORDER BY offset"));
+    }
+
+    @Override
+    public void close() throws SQLException {
+      db.close(); // closes its statements
+    }
+  }
+
+  private Catalog(
+      String source, Path file, Connection db, Map<String, String> props, String mountpoint)
       throws SQLException, CatalogFormatException {
     this.source = source;
-    this.db = db;
+    this.file = file;
     this.schema = parseDouble(props.get("schema"), "schema");
     if (!CatalogSchema.isReadable(schema) || schema < 2.0) {
       throw new CatalogFormatException(
@@ -79,22 +107,14 @@ public final class Catalog implements AutoCloseable {
           source + ": root_prefix is '" + prefix + "' but it is mounted at '" + mountpoint + "'");
     }
     this.mountpoint = mountpoint;
-    String columns =
+    this.columns =
         "hardlinks, hash, size, mode, mtime, "
             + (schemaRevision >= 7 ? "mtimens" : "NULL")
             + ", flags, name, symlink, uid, gid, "
             + (schemaRevision >= 2 ? "xattr" : "NULL");
-    this.lookup =
-        db.prepareStatement(
-            "SELECT " + columns + " FROM catalog WHERE md5path_1 = ? AND md5path_2 = ?");
-    this.listing =
-        db.prepareStatement(
-            "SELECT " + columns + " FROM catalog WHERE parent_1 = ? AND parent_2 = ?");
-    this.chunks =
-        db.prepareStatement(
-            "SELECT offset, size, hash FROM chunks WHERE md5path_1 = ? AND md5path_2 = ?"
-                + " ORDER BY offset");
-    this.nested = readNested();
+    this.nested = readNested(db);
+    this.sessions =
+        new SessionPool<>(this::openSession, MAX_IDLE_SESSIONS, Session.open(db, columns));
   }
 
   /**
@@ -114,7 +134,7 @@ public final class Catalog implements AutoCloseable {
           props.put(rs.getString(1), rs.getString(2));
         }
       }
-      return new Catalog(source, db, props, mountpoint);
+      return new Catalog(source, file, db, props, mountpoint);
     } catch (SQLException | RuntimeException e) {
       closeQuietly(db);
       throw new CatalogFormatException(source + ": not a readable catalog: " + e.getMessage(), e);
@@ -162,9 +182,12 @@ public final class Catalog implements AutoCloseable {
   }
 
   /** The entry at {@code path} if this catalog holds it. */
-  public synchronized Optional<DirectoryEntry> lookup(String path) throws CatalogFormatException {
+  public Optional<DirectoryEntry> lookup(String path) throws CatalogFormatException {
     Md5Path key = Md5Path.of(path);
+    Session s = null;
     try {
+      s = sessions.take();
+      PreparedStatement lookup = s.lookup();
       lookup.setLong(1, key.high());
       lookup.setLong(2, key.low());
       try (ResultSet rs = lookup.executeQuery()) {
@@ -172,41 +195,53 @@ public final class Catalog implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new CatalogFormatException(source + ": lookup of '" + path + "': " + e.getMessage(), e);
+    } finally {
+      giveBack(s);
     }
   }
 
-  /** The visible (not hidden) children of {@code dir} in this catalog, sorted by name. */
-  public synchronized List<DirectoryEntry> list(String dir) throws CatalogFormatException {
+  /**
+   * The visible (not hidden) children of {@code dir} in this catalog, sorted by name; the hidden
+   * ones are in {@link DirectoryListing#all}.
+   */
+  public DirectoryListing list(String dir) throws CatalogFormatException {
     Md5Path key = Md5Path.of(dir);
     List<DirectoryEntry> out = new ArrayList<>();
+    List<DirectoryEntry> hidden = new ArrayList<>();
+    Session s = null;
     try {
+      s = sessions.take();
+      PreparedStatement listing = s.listing();
       listing.setLong(1, key.high());
       listing.setLong(2, key.low());
       try (ResultSet rs = listing.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString(8);
           DirectoryEntry e = entry(rs, dir + "/" + name);
-          if (!e.isHidden()) {
-            out.add(e);
-          }
+          (e.isHidden() ? hidden : out).add(e);
         }
       }
     } catch (SQLException e) {
       throw new CatalogFormatException(source + ": listing of '" + dir + "': " + e.getMessage(), e);
+    } finally {
+      giveBack(s);
     }
     out.sort(Comparator.comparing(DirectoryEntry::name));
-    return out;
+    return new DirectoryListing(out, hidden);
   }
 
   /**
    * The chunks of a chunked file, in order, checked to be contiguous from 0 and to sum to {@code
    * sizeBytes}.
    */
-  public synchronized List<FileChunk> chunks(String path, HashAlgorithm algorithm, long sizeBytes)
+  public List<FileChunk> chunks(String path, HashAlgorithm algorithm, long sizeBytes)
       throws CatalogFormatException {
     Md5Path key = Md5Path.of(path);
     List<FileChunk> out = new ArrayList<>();
+    Session s = null;
     try {
+      s = sessions.take();
+      PreparedStatement chunks = s.chunks();
       chunks.setLong(1, key.high());
       chunks.setLong(2, key.low());
       try (ResultSet rs = chunks.executeQuery()) {
@@ -235,13 +270,32 @@ public final class Catalog implements AutoCloseable {
       }
     } catch (SQLException | IllegalArgumentException e) {
       throw new CatalogFormatException(source + ": chunks of '" + path + "': " + e.getMessage(), e);
+    } finally {
+      giveBack(s);
     }
     return out;
   }
 
+  /** Closes the idle connections now, the others when their query ends. Idempotent. */
   @Override
-  public synchronized void close() {
-    closeQuietly(db);
+  public void close() {
+    sessions.close();
+  }
+
+  private Session openSession() throws SQLException {
+    Connection db = SqliteFiles.openReadOnly(file);
+    try {
+      return Session.open(db, columns);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(db);
+      throw e;
+    }
+  }
+
+  private void giveBack(Session s) {
+    if (s != null) {
+      sessions.giveBack(s);
+    }
   }
 
   @Override
@@ -275,7 +329,8 @@ public final class Catalog implements AutoCloseable {
     }
   }
 
-  private List<NestedCatalogRef> readNested() throws SQLException, CatalogFormatException {
+  private List<NestedCatalogRef> readNested(Connection db)
+      throws SQLException, CatalogFormatException {
     List<NestedCatalogRef> out = new ArrayList<>();
     String sql =
         "SELECT path, sha1, " + (schemaRevision >= 1 ? "size" : "0") + " FROM nested_catalogs";

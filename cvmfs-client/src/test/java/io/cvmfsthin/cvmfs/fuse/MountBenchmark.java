@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -14,20 +15,37 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
  * Benchmark (not a test): {@code cvmfs-client/bench/mount-bench.sh [workdir]} prints one table for
  * this machine. Each figure through the FUSE mount is measured beside the same operation on the
- * local source tree in the same run. FUSE figures are taken on a fresh mount (empty kernel caches)
- * with a warm object cache, except the cold read, which starts from an empty object cache and
- * fetches over loopback HTTP. The local tree was just written, so it is in the page cache.
+ * local source tree in the same run.
+ *
+ * <ul>
+ *   <li>Reads are "warm": the object cache holds the file, but the page cache is dropped ({@code
+ *       sync; echo 3 > /proc/sys/vm/drop_caches}) before each measurement, FUSE and local alike.
+ *   <li>stat: a first pass on a fresh mount (the daemon answers each path; the catalog is in the
+ *       object cache; the JVM is warmed on another mount first) and a second pass right after it
+ *       (the kernel's dentry and attribute caches answer), for existing and missing paths.
+ *   <li>The cold read starts from an empty object cache and fetches over loopback HTTP.
+ * </ul>
+ *
+ * <p>Each figure is also printed as a {@code RESULT <key> <value>} line on stderr, which {@code
+ * mount-bench-vs-base.sh} collects to compare two builds run alternately. Settings (system
+ * properties): {@code bench.bigBytes}, {@code bench.statFiles} (a multiple of 1,000), {@code
+ * bench.smallFiles}, {@code bench.randomReads}, {@code bench.rows} (any of {@code
+ * seq,random,stat,cold}).
  */
 public final class MountBenchmark {
   static final long BIG = Long.getLong("bench.bigBytes", 1L << 30);
-  static final int STAT_FILES = Integer.getInteger("bench.statFiles", 100_000);
+  static final int STAT_FILES = Integer.getInteger("bench.statFiles", 20_000);
   static final int SMALL = Integer.getInteger("bench.smallFiles", 1000);
   static final int RANDOM_READS = Integer.getInteger("bench.randomReads", 20_000);
+  static final Set<String> ROWS =
+      Set.of(System.getProperty("bench.rows", "seq,random,stat,cold").split(","));
+  private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
 
   private MountBenchmark() {}
 
@@ -35,57 +53,60 @@ public final class MountBenchmark {
     Path work = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("cvmfs-thin-bench");
     Path src = work.resolve("src");
     List<String[]> rows = new ArrayList<>();
+    boolean reads = ROWS.contains("seq") || ROWS.contains("random");
     try {
       System.err.println("writing the source tree in " + src);
-      makeTree(src);
+      makeTree(src, reads);
       System.err.println("publishing it");
       try (PublishedRepo repo =
           PublishedRepo.create(
               work.resolve("srv"), "bench.example.org", RepositorySettings.DEFAULT)) {
         repo.publisher.publish(Publication.directory("/", src));
         Path cache = work.resolve("cache");
-        // fill the object cache with big.bin
-        try (RepositoryMount m = mount(repo, cache, work)) {
-          readSequential(m.mountPoint().resolve("big.bin"));
+        String mib = String.format(Locale.ROOT, "%,d MiB file", BIG >> 20);
+        if (reads) {
+          // fill the object cache with big.bin
+          try (RepositoryMount m = mount(repo, cache, work)) {
+            readSequential(m.mountPoint().resolve("big.bin"));
+          }
         }
-        try (RepositoryMount m = mount(repo, cache, work)) {
-          Path f = m.mountPoint().resolve("big.bin");
-          double fuse = readSequential(f);
-          double local = readSequential(src.resolve("big.bin"));
-          rows.add(row("1 MiB sequential reads, 1 GiB file (MiB/s)", fuse, local));
+        if (ROWS.contains("seq")) {
+          try (RepositoryMount m = mount(repo, cache, work)) {
+            dropCaches();
+            double fuse = readSequential(m.mountPoint().resolve("big.bin"));
+            dropCaches();
+            double local = readSequential(src.resolve("big.bin"));
+            rows.add(row("seq", "1 MiB sequential reads, " + mib + " (MiB/s)", fuse, local));
+          }
         }
-        try (RepositoryMount m = mount(repo, cache, work)) {
-          double fuse = readRandom(m.mountPoint().resolve("big.bin"));
-          double local = readRandom(src.resolve("big.bin"));
-          rows.add(row("4 KiB random reads, 1 GiB file (reads/s)", fuse, local));
+        if (ROWS.contains("random")) {
+          try (RepositoryMount m = mount(repo, cache, work)) {
+            dropCaches();
+            double fuse = readRandom(m.mountPoint().resolve("big.bin"));
+            dropCaches();
+            double local = readRandom(src.resolve("big.bin"));
+            rows.add(row("random", "4 KiB random reads, " + mib + " (reads/s)", fuse, local));
+          }
         }
-        try (RepositoryMount m = mount(repo, cache, work)) {
-          double fuse = stat(m.mountPoint(), false);
-          double local = stat(src, false);
-          rows.add(
-              row(
-                  String.format(Locale.ROOT, "stat, %,d existing paths (stats/s)", STAT_FILES),
-                  fuse,
-                  local));
-          fuse = stat(m.mountPoint(), true);
-          local = stat(src, true);
-          rows.add(
-              row(
-                  String.format(Locale.ROOT, "stat, %,d missing paths (stats/s)", STAT_FILES),
-                  fuse,
-                  local));
+        if (ROWS.contains("stat")) {
+          statRows(repo, cache, work, src, rows);
         }
-        Path coldCache = work.resolve("cold-cache");
-        try (RepositoryMount m = mount(repo, coldCache, work)) {
-          double fuse = readSmall(m.mountPoint());
-          double local = readSmall(src);
-          rows.add(
-              row(
-                  String.format(
-                      Locale.ROOT, "cold read of %,d small files, loopback HTTP (files/s)", SMALL),
-                  fuse,
-                  local));
-          System.err.println("counters of the cold mount:\n" + m.counters());
+        if (ROWS.contains("cold")) {
+          Path coldCache = work.resolve("cold-cache");
+          try (RepositoryMount m = mount(repo, coldCache, work)) {
+            double fuse = readSmall(m.mountPoint());
+            double local = readSmall(src);
+            rows.add(
+                row(
+                    "cold",
+                    String.format(
+                        Locale.ROOT,
+                        "cold read of %,d small files, loopback HTTP (files/s)",
+                        SMALL),
+                    fuse,
+                    local));
+            System.err.println("counters of the cold mount:\n" + m.counters());
+          }
         }
       }
       print(rows);
@@ -96,19 +117,69 @@ public final class MountBenchmark {
     }
   }
 
+  private static void statRows(
+      PublishedRepo repo, Path cache, Path work, Path src, List<String[]> rows) throws IOException {
+    // warm the JIT (and put the catalog into the object cache) on a mount of its own
+    try (RepositoryMount m = mount(repo, cache, work)) {
+      stat(m.mountPoint(), false);
+      stat(m.mountPoint(), true);
+    }
+    String n = String.format(Locale.ROOT, "%,d", STAT_FILES);
+    stat(src, false); // the local baseline is the second pass (dentries cached), as for FUSE
+    double localExisting = stat(src, false);
+    stat(src, true);
+    double localMissing = stat(src, true);
+    try (RepositoryMount m = mount(repo, cache, work)) {
+      double first = stat(m.mountPoint(), false);
+      double second = stat(m.mountPoint(), false);
+      rows.add(
+          row(
+              "stat-existing-first",
+              "stat, " + n + " existing paths, first pass (stats/s)",
+              first,
+              localExisting));
+      rows.add(
+          row(
+              "stat-existing-second",
+              "stat, " + n + " existing paths, second pass (stats/s)",
+              second,
+              localExisting));
+      System.err.println("counters after the existing paths:\n" + m.counters());
+    }
+    try (RepositoryMount m = mount(repo, cache, work)) {
+      double first = stat(m.mountPoint(), true);
+      double second = stat(m.mountPoint(), true);
+      rows.add(
+          row(
+              "stat-missing-first",
+              "stat, " + n + " missing paths, first pass (stats/s)",
+              first,
+              localMissing));
+      rows.add(
+          row(
+              "stat-missing-second",
+              "stat, " + n + " missing paths, second pass (stats/s)",
+              second,
+              localMissing));
+      System.err.println("counters after the missing paths:\n" + m.counters());
+    }
+  }
+
   static RepositoryMount mount(PublishedRepo repo, Path cache, Path work) throws IOException {
     return RepositoryMount.mount(
         repo.settings(cache).quotaBytes(4L << 30).build(), work.resolve("mnt"), MountOptions.PLAIN);
   }
 
-  static void makeTree(Path src) throws IOException {
+  static void makeTree(Path src, boolean big) throws IOException {
     Files.createDirectories(src);
     Random r = new Random(1);
-    byte[] block = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(src.resolve("big.bin"))) {
-      for (long n = 0; n < BIG; n += block.length) {
-        r.nextBytes(block);
-        out.write(block);
+    if (big) {
+      byte[] block = new byte[1 << 20];
+      try (OutputStream out = Files.newOutputStream(src.resolve("big.bin"))) {
+        for (long n = 0; n < BIG; n += block.length) {
+          r.nextBytes(block);
+          out.write(block);
+        }
       }
     }
     for (int d = 0; d < STAT_FILES / 1000; d++) {
@@ -121,6 +192,17 @@ public final class MountBenchmark {
     for (int i = 0; i < SMALL; i++) {
       Files.writeString(small.resolve("s" + i + ".txt"), "small file " + i + " " + r.nextLong());
     }
+  }
+
+  /** Writes dirty pages back and drops the page, dentry and inode caches (needs root). */
+  static void dropCaches() throws IOException {
+    try {
+      new ProcessBuilder("sync").inheritIO().start().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted in sync", e);
+    }
+    Files.writeString(DROP_CACHES, "3", StandardCharsets.US_ASCII);
   }
 
   static double readSequential(Path f) throws IOException {
@@ -181,7 +263,8 @@ public final class MountBenchmark {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  static String[] row(String what, double fuse, double local) {
+  static String[] row(String key, String what, double fuse, double local) {
+    System.err.printf(Locale.ROOT, "RESULT %s %.1f %.1f%n", key, fuse, local);
     return new String[] {
       what,
       String.format(Locale.ROOT, "%,.0f", fuse),

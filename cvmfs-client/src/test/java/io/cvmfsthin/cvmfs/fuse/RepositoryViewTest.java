@@ -9,6 +9,8 @@ import io.cvmfsthin.cvmfs.catalog.Md5Path;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +27,19 @@ class RepositoryViewTest {
   static final class FakeSource implements EntrySource {
     final Map<String, DirectoryEntry> entries = new TreeMap<>();
     final AtomicInteger lookups = new AtomicInteger();
+    final AtomicInteger childrenCalls = new AtomicInteger();
+    boolean listsChildren; // answers children(), as the client does
     Object revision = "r1";
+
+    FakeSource listingChildren() {
+      listsChildren = true;
+      return this;
+    }
+
+    FakeSource hidden(String path) {
+      entries.put(path, entry(path, 0100644, EntryFlags.FILE | EntryFlags.HIDDEN));
+      return this;
+    }
 
     FakeSource dir(String path, int flags) {
       entries.put(path, entry(path, 040755, flags));
@@ -45,6 +59,26 @@ class RepositoryViewTest {
 
     @Override
     public List<DirectoryEntry> list(String dir) throws IOException {
+      return all(dir).stream().filter(e -> !e.isHidden()).toList();
+    }
+
+    @Override
+    public Optional<List<DirectoryEntry>> children(String dir) throws IOException {
+      if (!listsChildren) {
+        return Optional.empty();
+      }
+      childrenCalls.incrementAndGet();
+      DirectoryEntry d = entries.get(dir);
+      if (d == null) {
+        throw new NoSuchFileException(dir);
+      }
+      if (!d.isDirectory()) {
+        throw new NotDirectoryException(dir);
+      }
+      return Optional.of(all(dir));
+    }
+
+    private List<DirectoryEntry> all(String dir) {
       List<DirectoryEntry> out = new ArrayList<>();
       for (DirectoryEntry e : entries.values()) {
         if (!e.path().isEmpty() && Md5Path.parentPath(e.path()).equals(dir)) {
@@ -102,7 +136,11 @@ class RepositoryViewTest {
 
   @Nested
   class LayerView {
-    final RepositoryView view = new RepositoryView(layerRepo(), LayerRoots.DUCC, 1000);
+    final RepositoryView view = view();
+
+    RepositoryView view() {
+      return new RepositoryView(layerRepo(), LayerRoots.DUCC, 1000);
+    }
 
     @Test
     void list_showsWhiteoutsAsCharDevicesAndHidesMarkers() throws Exception {
@@ -176,6 +214,95 @@ class RepositoryViewTest {
     src.file("/missing");
     assertThat(view.lookup("/missing")).isPresent();
     assertThat(src.lookups.get()).isEqualTo(3);
+  }
+
+  /** The same layer view rules when every lookup is answered from a directory index. */
+  @Nested
+  class LayerViewFromDirectoryIndexes extends LayerView {
+    @Override
+    RepositoryView view() {
+      return new RepositoryView(layerRepo().listingChildren(), LayerRoots.DUCC, 1000, 0);
+    }
+  }
+
+  @Nested
+  class DirectoryIndex {
+    final FakeSource src =
+        new FakeSource()
+            .listingChildren()
+            .dir("", EntryFlags.DIR)
+            .dir("/d", EntryFlags.DIR)
+            .file("/d/f0")
+            .file("/d/f1")
+            .file("/d/f2")
+            .file("/d/f3")
+            .hidden("/d/secret")
+            .file("/plain");
+    final RepositoryView view = new RepositoryView(src, LayerRoots.NONE, 1000);
+
+    @Test
+    void siblings_afterAFewMisses_areAnsweredByOneListing_presentAndAbsent() throws Exception {
+      for (int i = 0; i < 4; i++) {
+        assertThat(view.lookup("/d/f" + i))
+            .get()
+            .extracting(DirectoryEntry::path)
+            .isEqualTo("/d/f" + i);
+      }
+      for (int i = 0; i < 4; i++) {
+        assertThat(view.lookup("/d/m" + i)).isEmpty();
+      }
+      assertThat(src.lookups.get()).isEqualTo(RepositoryView.LIST_AFTER_MISSES);
+      assertThat(src.childrenCalls.get()).isEqualTo(1);
+    }
+
+    @Test
+    void hiddenEntry_isStillFoundByName_butNotListed() throws Exception {
+      view.lookup("/d/x");
+      view.lookup("/d/y");
+      view.lookup("/d/z"); // indexes /d
+      assertThat(src.childrenCalls.get()).isEqualTo(1);
+      assertThat(view.lookup("/d/secret")).isPresent();
+      assertThat(view.list("/d")).extracting(DirectoryEntry::name).doesNotContain("secret");
+    }
+
+    @Test
+    void childrenOfAFileOrAMissingDirectory_areAbsent() throws Exception {
+      RepositoryView eager = new RepositoryView(src, LayerRoots.NONE, 1000, 0);
+      assertThat(eager.lookup("/plain/x")).isEmpty();
+      assertThat(eager.lookup("/nowhere/x")).isEmpty();
+      assertThat(src.lookups.get()).isZero();
+    }
+
+    @Test
+    void sourceThatCannotListChildren_isAskedNameByName() throws Exception {
+      src.listsChildren = false;
+      for (int i = 0; i < 4; i++) {
+        view.lookup("/d/f" + i);
+        view.lookup("/d/m" + i);
+      }
+      assertThat(view.lookup("/d/secret")).isPresent();
+      assertThat(src.lookups.get()).isEqualTo(9);
+    }
+
+    @Test
+    void newRevision_startsAFreshIndex() throws Exception {
+      RepositoryView eager = new RepositoryView(src, LayerRoots.NONE, 1000, 0);
+      assertThat(eager.lookup("/d/new")).isEmpty();
+      src.revision = "r2";
+      src.file("/d/new");
+      assertThat(eager.lookup("/d/new")).isPresent();
+      assertThat(src.childrenCalls.get()).isEqualTo(2);
+    }
+
+    @Test
+    void tooManyIndexedEntries_dropsWholeIndexes_andAnswersStayRight() throws Exception {
+      RepositoryView small = new RepositoryView(src, LayerRoots.NONE, 5, 0);
+      for (int round = 0; round < 3; round++) {
+        assertThat(small.lookup("/d/f1")).isPresent();
+        assertThat(small.lookup("/plain")).isPresent();
+        assertThat(small.lookup("/d/m1")).isEmpty();
+      }
+    }
   }
 
   @Test

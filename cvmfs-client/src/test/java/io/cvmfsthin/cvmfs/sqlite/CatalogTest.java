@@ -126,4 +126,49 @@ class CatalogTest {
     }
     throw new AssertionError("no " + key);
   }
+
+  @Test
+  void concurrentQueries_onOneCatalog_giveTheSerialAnswers() throws Exception {
+    try (Catalog c = Catalog.open(inflate(ROOT, ObjectType.CATALOG), "", "root")) {
+      // entries carry byte[] xattrs (identity equality): compare what a listing shows
+      java.util.List<String> expected = c.list("").stream().map(e -> e.path() + e.mode()).toList();
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(8);
+      try {
+        java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          results.add(
+              pool.submit(
+                  () -> {
+                    for (int i = 0; i < 200; i++) {
+                      if (!c.list("").stream()
+                              .map(e -> e.path() + e.mode())
+                              .toList()
+                              .equals(expected)
+                          || c.lookup("/README.txt").orElseThrow().sizeBytes() != 69
+                          || c.lookup("/no-such-name").isPresent()) {
+                        return false;
+                      }
+                    }
+                    return true;
+                  }));
+        }
+        for (java.util.concurrent.Future<Boolean> r : results) {
+          assertThat(r.get()).isTrue();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void queryAfterClose_isRefused() throws Exception {
+    Catalog c = Catalog.open(inflate(ROOT, ObjectType.CATALOG), "", "root");
+    c.close();
+    assertThatThrownBy(() -> c.lookup("/README.txt"))
+        .isInstanceOf(CatalogFormatException.class)
+        .hasMessageContaining("root: lookup of '/README.txt'")
+        .hasMessageContaining("closed");
+  }
 }
