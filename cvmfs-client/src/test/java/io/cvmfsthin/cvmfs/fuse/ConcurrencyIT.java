@@ -2,13 +2,11 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvmfsthin.cvmfs.fetch.FetchSettings;
 import io.cvmfsthin.cvmfs.publish.RepositorySettings;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -31,10 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ConcurrencyIT {
   private static final int THREADS = 8;
   private static final int SMALL_FILES = 1000;
-  // a loaded 2-core machine must not time out and retry: this test counts requests
-  private static final FetchSettings PATIENT =
-      new FetchSettings(
-          Duration.ofSeconds(60), Duration.ofSeconds(60), 1, Duration.ZERO, Duration.ZERO);
 
   @BeforeAll
   static void capabilities() {
@@ -58,7 +52,7 @@ class ConcurrencyIT {
       big = null; // the tar bytes went to the publisher; keep the heap small
       try (RepositoryMount m =
           RepositoryMount.mount(
-              repo.settings(tmp.resolve("cache")).fetch(PATIENT).build(),
+              repo.settings(tmp.resolve("cache")).fetch(FuseTests.PATIENT).build(),
               tmp.resolve("mnt"),
               MountOptions.PLAIN)) {
         repo.stratum.clearLog();

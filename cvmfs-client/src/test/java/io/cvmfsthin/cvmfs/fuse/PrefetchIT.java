@@ -2,7 +2,6 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvmfsthin.cvmfs.fetch.FetchSettings;
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.cvmfs.prefetch.ClientObjectFetch;
 import io.cvmfsthin.cvmfs.prefetch.LayerDirs;
@@ -47,10 +46,6 @@ class PrefetchIT {
   private static final String LAYER = "/.layers/ab/ab12cd/layerfs";
   private static final int FILES = 400;
   private static final int READERS = 8;
-  // a loaded 2-core machine must not time out and retry: these tests count requests
-  private static final FetchSettings PATIENT =
-      new FetchSettings(
-          Duration.ofSeconds(60), Duration.ofSeconds(60), 1, Duration.ZERO, Duration.ZERO);
 
   @BeforeAll
   static void capabilities() {
@@ -93,7 +88,7 @@ class PrefetchIT {
 
   private static RepositoryMount mount(PublishedRepo repo, Path tmp, String name) throws Exception {
     return RepositoryMount.mount(
-        repo.settings(tmp.resolve("cache-" + name)).fetch(PATIENT).build(),
+        repo.settings(tmp.resolve("cache-" + name)).fetch(FuseTests.PATIENT).build(),
         tmp.resolve("mnt-" + name),
         MountOptions.PLAIN);
   }
