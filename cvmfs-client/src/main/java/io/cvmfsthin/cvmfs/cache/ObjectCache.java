@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -97,6 +98,9 @@ public final class ObjectCache implements AutoCloseable {
   private long unverified;
   private boolean closed; // guarded by this
   private final ConcurrentHashMap<String, Load> inFlight = new ConcurrentHashMap<>();
+  // names of downloads in txn/: a prefix drawn once per open, then a counter
+  private final String txnPrefix = Long.toHexString(new SecureRandom().nextLong()) + "-";
+  private final AtomicLong txnCounter = new AtomicLong();
   private final AtomicLong hits = new AtomicLong(); // get() answered from the cache
   private final AtomicLong misses = new AtomicLong(); // get() ran the loader
   private final AtomicLong discarded = new AtomicLong(); // objects that failed their check
@@ -364,7 +368,9 @@ public final class ObjectCache implements AutoCloseable {
       throws IOException {
     String key = hash.objectPath(type);
     long limit = expectedSizeBytes >= 0 ? expectedSizeBytes : maxBytes;
-    Path tmp = Files.createTempFile(txn, "partial-", "");
+    // A name of this cache's own (no SecureRandom per object as Files.createTempFile draws), made
+    // by the open that writes it: CREATE_NEW never takes over another writer's file.
+    Path tmp = txn.resolve("partial-" + txnPrefix + txnCounter.incrementAndGet());
     try {
       // The raw bytes are capped as well: a compressed object is not much larger than its content.
       HashingInputStream hashing =
@@ -372,7 +378,8 @@ public final class ObjectCache implements AutoCloseable {
               new CappedInputStream(served, limit + limit / 64 + 4096), hash.algorithm());
       long size;
       CRC32C crc = new CRC32C();
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+      try (FileChannel ch =
+              FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
           OutputStream out = new CheckedOutputStream(Channels.newOutputStream(ch), crc)) {
         InputStream content =
             compression == Compression.ZLIB
@@ -401,8 +408,8 @@ public final class ObjectCache implements AutoCloseable {
       Stored stored =
           new Stored(key + "." + hex((int) crc.getValue()), size, (int) crc.getValue(), true);
       Path target = root.resolve(stored.file());
-      Files.createDirectories(target.getParent());
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      moveIntoPlace(tmp, target);
+      tmp = null; // moved: nothing to clean up
       Stored old;
       synchronized (this) {
         old = lru.put(key, stored);
@@ -420,7 +427,26 @@ public final class ObjectCache implements AutoCloseable {
     } catch (DecompressionLimitException e) {
       throw new DecompressionLimitException(what, limit);
     } finally {
-      Files.deleteIfExists(tmp); // a no-op once moved; cleans up after every failure
+      if (tmp != null) {
+        Files.deleteIfExists(tmp); // cleans up after every failure
+      }
+    }
+  }
+
+  /**
+   * Renames a verified download into place. Its directory ({@code data/XX}) almost always exists:
+   * the rename is tried first, and only if the directory is missing is it made (the JDK's {@code
+   * createDirectories} on an existing directory costs a failed mkdir and an exception per object).
+   */
+  private static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchFileException e) {
+      if (!Files.exists(tmp)) {
+        throw e; // the download itself is gone (txn emptied under us): not a missing directory
+      }
+      Files.createDirectories(target.getParent());
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 

@@ -173,6 +173,42 @@ class ObjectCacheTest {
   }
 
   @Test
+  void put_whenTheObjectDirectoryIsGone_makesItAgain() throws Exception {
+    Obj a = Obj.of(300, 'a');
+    Obj b = Obj.of(300, 'b');
+    try (ObjectCache cache = ObjectCache.open(root, 0)) {
+      Path pa = put(cache, a);
+      Files.delete(pa);
+      Files.delete(pa.getParent()); // e.g. emptied and removed by an operator
+      Path again = put(cache, a);
+      assertThat(again.getParent()).isDirectory();
+      assertThat(Files.readAllBytes(again)).isEqualTo(a.content());
+      assertThat(Files.readAllBytes(put(cache, b))).isEqualTo(b.content());
+      assertThat(files("txn")).isEmpty();
+    }
+  }
+
+  @Test
+  void put_byManyThreads_usesOneDownloadNameEach_andLeavesNothingInTxn() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try (ObjectCache cache = ObjectCache.open(root, 0)) {
+      List<Future<Path>> done = new ArrayList<>();
+      List<Obj> objs = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        Obj o = Obj.of(100 + i, i);
+        objs.add(o);
+        done.add(pool.submit(() -> put(cache, o)));
+      }
+      for (int i = 0; i < objs.size(); i++) {
+        assertThat(Files.readAllBytes(done.get(i).get())).isEqualTo(objs.get(i).content());
+      }
+      assertThat(files("txn")).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void quota_evictsTheLeastRecentlyUsedObjects() throws Exception {
     Obj a = Obj.of(400, 'a');
     Obj b = Obj.of(400, 'b');

@@ -90,6 +90,8 @@ public final class ColdReadBenchmark {
         }
         double local = seconds(t0);
 
+        // for bench/cold-read-vs-base.sh: seconds through FUSE and by plain HTTP, on stderr
+        System.err.printf(Locale.ROOT, "RESULT cold_fuse_vs_http %.3f %.3f%n", fuse, http);
         rows.add(row("FUSE, cold cache, one file after another", fuse, bound, http));
         rows.add(row("plain HTTP GET of the same objects, keep-alive", http, bound, http));
         rows.add(row("serial bound (files × delay)", bound, bound, http));
