@@ -5,7 +5,8 @@
 # Settings via BENCH_OPTS, e.g. BENCH_OPTS='-Dbench.bigBytes=268435456 -Dbench.rows=seq,stat':
 #   bench.bigBytes (default 1 GiB), bench.statFiles (20000), bench.smallFiles (1000),
 #   bench.randomReads (20000), bench.rows (seq,random,stat,cold).
-# To compare with an older commit in the same run: mount-bench-vs-base.sh.
+# To compare with an older commit in the same run: mount-bench-vs-base.sh. To measure the copying
+# read path instead of read_buf with splicing (CvmfsFileSystem#readBuf): -Dcvmfs.fuse.noSplice=true.
 set -eu
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \

@@ -59,7 +59,19 @@ final class CvmfsFileSystem extends FuseStubFS {
   private static final ThreadLocal<FileStat> STATS =
       ThreadLocal.withInitial(() -> new FileStat(jnr.ffi.Runtime.getSystemRuntime()));
 
+  // struct fuse_bufvec { size_t count, idx, off; struct fuse_buf buf[1]; } on LP64
+  private static final int BUFVEC_SIZE = 64;
+  private static final int BUFVEC_BUF = 24;
+  private static final int FUSE_BUF_IS_FD = 1 << 1;
+  private static final int FUSE_BUF_FD_SEEK = 1 << 2;
+
+  /**
+   * Answer reads of whole cached objects with their descriptor (read_buf) for libfuse to splice.
+   */
+  static final boolean SPLICE = !Boolean.getBoolean("cvmfs.fuse.noSplice");
+
   private final FuseCallbacks.GetAttrCallback getattrCallback; // kept: libfuse calls it
+  private final FuseCallbacks.ReadbufCallback readBufCallback; // kept: libfuse calls it
   private final RepositoryClient client;
   private final RepositoryView view;
   private final FuseCounters counters;
@@ -86,6 +98,11 @@ final class CvmfsFileSystem extends FuseStubFS {
           return getattr(path, st);
         };
     fuseOperations.getattr.set(getattrCallback);
+    this.readBufCallback =
+        (path, bufp, size, off, fi) -> readBuf(path, bufp, size, off, FuseFileInfo.of(fi));
+    if (SPLICE) {
+      fuseOperations.read_buf.set(readBufCallback);
+    }
   }
 
   void openListener(OpenListener listener) {
@@ -237,7 +254,7 @@ final class CvmfsFileSystem extends FuseStubFS {
         }
       }
       io.cvmfsthin.cvmfs.object.Compression compression = e.compression();
-      OpenFile f = OpenFile.open(e, chunks, OpenFile.objectFiles(client, compression));
+      OpenFile f = OpenFile.open(e, chunks, OpenFile.objectFiles(client, compression), SPLICE);
       long handle = nextHandle.getAndIncrement();
       Object content = e.hash() != null ? e.hash() : chunks;
       open.put(handle, new Handle(f, p, content));
@@ -269,6 +286,59 @@ final class CvmfsFileSystem extends FuseStubFS {
       int n = f.read(dst, offset);
       counters.read(n);
       return n;
+    } catch (Exception e) {
+      return errno("read", path, e instanceof NoSuchFileException ? new IOException(e) : e);
+    }
+  }
+
+  /**
+   * libfuse's read_buf: for a file kept whole, answers with a buffer that names the cached copy's
+   * descriptor and offset, so libfuse splices the bytes into /dev/fuse without copying them through
+   * this process (it frees the malloc'ed vector; the descriptor stays open until release). Other
+   * files are read into malloc'ed memory as {@link #read} does.
+   */
+  int readBuf(String path, Pointer bufp, long size, long offset, FuseFileInfo fi) {
+    counters.call(Op.READ);
+    Handle h = open.get(fi.fh.get());
+    if (h == null) {
+      return -ErrorCodes.EBADF();
+    }
+    OpenFile f = h.file();
+    long fileSize = f.entry().sizeBytes();
+    long n = offset >= fileSize ? 0 : Math.min(size, fileSize - offset);
+    Pointer vec = NativeFiles.malloc(BUFVEC_SIZE);
+    if (vec == null) {
+      return -ErrorCodes.ENOMEM();
+    }
+    vec.putLong(0, 1); // count
+    vec.putLong(8, 0); // idx
+    vec.putLong(16, 0); // off
+    vec.putLong(BUFVEC_BUF, n); // buf[0].size
+    vec.putLong(BUFVEC_BUF + 8, 0); // flags (int) and padding
+    vec.putAddress(BUFVEC_BUF + 16, 0); // mem
+    vec.putLong(BUFVEC_BUF + 24, -1); // fd (int) and padding
+    vec.putLong(BUFVEC_BUF + 32, offset); // pos
+    bufp.putAddress(0, vec.address());
+    if (n == 0) {
+      return 0;
+    }
+    int fd = f.fd();
+    if (fd >= 0) {
+      vec.putInt(BUFVEC_BUF + 8, FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+      vec.putInt(BUFVEC_BUF + 24, fd);
+      counters.read(n);
+      return 0;
+    }
+    Pointer mem = NativeFiles.malloc(n);
+    if (mem == null) {
+      return -ErrorCodes.ENOMEM(); // libfuse frees the vector, whose mem is still null
+    }
+    vec.putAddress(BUFVEC_BUF + 16, mem.address());
+    try {
+      int got = f.read(MEMORY.newDirectByteBuffer(mem.address(), (int) n), offset);
+      vec.putLong(BUFVEC_BUF, got);
+      counters.read(got);
+      return 0;
     } catch (Exception e) {
       return errno("read", path, e instanceof NoSuchFileException ? new IOException(e) : e);
     }

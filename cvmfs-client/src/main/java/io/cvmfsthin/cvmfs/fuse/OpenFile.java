@@ -67,14 +67,20 @@ final class OpenFile implements AutoCloseable {
   private final long[] offsets;
   private final ObjectFiles objects;
   private final FileChannel whole; // null for chunked files
+  private final int wholeFd; // the same file as a plain descriptor for splicing reads, or -1
   private final AtomicReferenceArray<FileChannel> kept; // chunk index -> open channel
   private final int readahead;
   private volatile int lastChunkRead = -1; // a hint: racing readers may overwrite each other
   private final AtomicInteger aheadUpTo = new AtomicInteger(); // chunks below were asked for
 
   private OpenFile(
-      DirectoryEntry entry, List<FileChunk> chunks, ObjectFiles objects, FileChannel whole) {
+      DirectoryEntry entry,
+      List<FileChunk> chunks,
+      ObjectFiles objects,
+      FileChannel whole,
+      int wholeFd) {
     this.entry = entry;
+    this.wholeFd = wholeFd;
     this.chunks = List.copyOf(chunks);
     this.objects = objects;
     this.whole = whole;
@@ -89,17 +95,44 @@ final class OpenFile implements AutoCloseable {
   /** Opens {@code entry}; fetches a not chunked file's object now. */
   static OpenFile open(DirectoryEntry entry, List<FileChunk> chunks, ObjectFiles objects)
       throws IOException {
+    return open(entry, chunks, objects, false);
+  }
+
+  /**
+   * Like {@link #open(DirectoryEntry, List, ObjectFiles)}; with {@code withFd}, a not chunked file
+   * also keeps a plain descriptor of its cached copy for {@link #fd} (none if that open fails).
+   */
+  static OpenFile open(
+      DirectoryEntry entry, List<FileChunk> chunks, ObjectFiles objects, boolean withFd)
+      throws IOException {
     if (!chunks.isEmpty()) {
-      return new OpenFile(entry, chunks, objects, null);
+      return new OpenFile(entry, chunks, objects, null, -1);
     }
     if (entry.hash() == null) {
       throw new IOException(entry.path() + ": regular file without content hash or chunks");
     }
-    return new OpenFile(
-        entry,
-        chunks,
-        objects,
-        openObject(objects, entry.hash(), ObjectType.FILE, entry.sizeBytes()));
+    for (int attempt = 0; ; attempt++) {
+      Path file = objects.get(entry.hash(), ObjectType.FILE, entry.sizeBytes());
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(file);
+      } catch (NoSuchFileException e) {
+        if (attempt > 0) {
+          throw e; // evicted twice between fetch and open: the quota is far too small
+        }
+        continue;
+      }
+      int fd = withFd ? NativeFiles.openReadOnly(file) : -1; // -1: evicted meanwhile, no splice
+      return new OpenFile(entry, chunks, objects, ch, fd);
+    }
+  }
+
+  /**
+   * A plain descriptor of the whole cached content, open until {@link #close}, or -1 (a chunked
+   * file, or none was asked for): a reader may hand it to the kernel to splice from.
+   */
+  int fd() {
+    return wholeFd;
   }
 
   DirectoryEntry entry() {
@@ -232,6 +265,7 @@ final class OpenFile implements AutoCloseable {
         }
       }
     }
+    NativeFiles.close(wholeFd);
     if (whole != null) {
       whole.close();
     }

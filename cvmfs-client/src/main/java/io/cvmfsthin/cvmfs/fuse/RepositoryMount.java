@@ -129,6 +129,9 @@ public final class RepositoryMount implements AutoCloseable {
     o.add("negative_timeout=" + ttl);
     o.add("max_read=131072");
     o.add("max_readahead=1048576");
+    if (CvmfsFileSystem.SPLICE) {
+      o.add("splice_write"); // read_buf answers with descriptors: let libfuse splice them
+    }
     o.add("noatime");
     return List.of("cvmfs-thin", "-f", dir.toString(), "-o", String.join(",", o));
   }

@@ -115,6 +115,45 @@ class OpenFileTest {
   }
 
   @Test
+  void aWholeFileOpenedWithFd_keepsADescriptorOfItsCachedCopy_untilClose() throws Exception {
+    Objects objects = new Objects(0);
+    ContentHash h = objects.hashes.get(3);
+    DirectoryEntry whole =
+        new DirectoryEntry(
+            "/small",
+            0100644,
+            CHUNK,
+            0,
+            0,
+            0,
+            0,
+            0,
+            h,
+            HashAlgorithm.SHA1,
+            Compression.ZLIB,
+            false,
+            null,
+            0,
+            1,
+            null,
+            0);
+    int fd;
+    try (OpenFile f = OpenFile.open(whole, List.of(), objects, true)) {
+      fd = f.fd();
+      assertThat(fd).isNotNegative();
+      assertThat(Path.of("/proc/self/fd/" + fd).toRealPath())
+          .isEqualTo(objects.files.get(h).toRealPath());
+    }
+    assertThat(Path.of("/proc/self/fd/" + fd)).doesNotExist();
+    try (OpenFile f = OpenFile.open(whole, List.of(), objects)) {
+      assertThat(f.fd()).isEqualTo(-1); // none asked for
+    }
+    try (OpenFile f = OpenFile.open(entry(), objects.chunks(), objects, true)) {
+      assertThat(f.fd()).isEqualTo(-1); // chunked: read chunk by chunk
+    }
+  }
+
+  @Test
   void randomReads_fetchNothingAhead() throws Exception {
     Objects objects = new Objects(4);
     try (OpenFile f = OpenFile.open(entry(), objects.chunks(), objects)) {
