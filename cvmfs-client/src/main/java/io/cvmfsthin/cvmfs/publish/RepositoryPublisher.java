@@ -258,18 +258,19 @@ public final class RepositoryPublisher {
       checkWhitelisted(keys.certificate());
       long now = Math.max(clock.instant().getEpochSecond(), head.publishedEpochSeconds());
       Path work = Files.createTempDirectory(repository.resolve("data/txn"), "publish-");
-      ObjectStore store = new ObjectStore(repository, settings.hashAlgorithm());
-      boolean done = false;
-      try (RevisionPublish txn = new RevisionPublish(this, store, work, head, keys, now)) {
-        body.run(txn);
-        PublishResult result = txn.commit();
-        done = true;
-        return result;
-      } finally {
-        if (!done) {
-          store.removeCreated();
+      try (ObjectStore store = new ObjectStore(repository, settings.hashAlgorithm(), executor)) {
+        boolean done = false;
+        try (RevisionPublish txn = new RevisionPublish(this, store, work, head, keys, now)) {
+          body.run(txn);
+          PublishResult result = txn.commit();
+          done = true;
+          return result;
+        } finally {
+          if (!done) {
+            store.removeCreated();
+          }
+          StratumFiles.deleteRecursively(work);
         }
-        StratumFiles.deleteRecursively(work);
       }
     }
   }

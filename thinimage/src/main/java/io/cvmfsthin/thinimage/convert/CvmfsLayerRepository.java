@@ -1,5 +1,6 @@
 package io.cvmfsthin.thinimage.convert;
 
+import io.cvmfsthin.cvmfs.publish.EntryReader;
 import io.cvmfsthin.cvmfs.publish.Publication;
 import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
@@ -88,7 +89,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
               base[0] = t.baseRevision();
               body.run(new PublisherTransaction(t));
             });
-    return new Revisions(base[0], result.revision());
+    return new Revisions(base[0], result.revision(), result.newObjectBytes());
   }
 
   /** The converter's transaction on top of the publisher's. */
@@ -109,6 +110,16 @@ public final class CvmfsLayerRepository implements LayerRepository {
         throws IOException {
       return t.apply(
           Publication.tar(path, tar)
+              .withNestedCatalog(nestedCatalog)
+              .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE));
+    }
+
+    @Override
+    public boolean publish(
+        String path, EntryReader entries, boolean nestedCatalog, boolean onlyIfAbsent)
+        throws IOException {
+      return t.apply(
+          Publication.entries(path, entries)
               .withNestedCatalog(nestedCatalog)
               .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE));
     }
