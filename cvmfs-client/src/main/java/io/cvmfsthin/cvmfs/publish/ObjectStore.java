@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,6 +56,8 @@ final class ObjectStore implements AutoCloseable {
   private final Path txn;
   private final HashAlgorithm algorithm;
   private final Executor executor; // the caller's: fsyncs run on it
+  private final java.util.concurrent.atomic.AtomicLong tempNames =
+      new java.util.concurrent.atomic.AtomicLong();
   private final Map<Path, Long> created = new ConcurrentHashMap<>(); // object → bytes on disk
   // idle deflaters with their output buffers: a Deflater is costly to create; ended by close()
   private final ConcurrentLinkedDeque<Compressor> idle = new ConcurrentLinkedDeque<>();
@@ -405,6 +409,33 @@ final class ObjectStore implements AutoCloseable {
     }
   }
 
+  /**
+   * A new temporary object file under data/txn, created and opened once (a counter names it: the
+   * directory is this repository's scratch space, cleaned under the publish lock).
+   */
+  private FileChannel newTempFile(Path[] name) throws IOException {
+    while (true) {
+      Path p =
+          txn.resolve(
+              "object-"
+                  + ProcessHandle.current().pid()
+                  + "-"
+                  + tempNames.incrementAndGet()
+                  + ".tmp");
+      try {
+        FileChannel ch =
+            FileChannel.open(
+                p,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                StratumFiles.READABLE);
+        name[0] = p;
+        return ch;
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // left by an earlier process with the same pid: take the next number
+      }
+    }
+  }
+
   /** Bytes in memory up to a limit, then in a temporary file under data/txn. */
   private final class Spill extends OutputStream {
     private ByteArrayOutputStream memory = new ByteArrayOutputStream(8192);
@@ -419,8 +450,11 @@ final class ObjectStore implements AutoCloseable {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (fileOut == null && memory.size() + len > MEMORY_LIMIT) {
-        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
-        fileOut = Files.newOutputStream(file);
+        Path[] name = new Path[1];
+        fileOut =
+            new java.io.BufferedOutputStream(
+                Channels.newOutputStream(newTempFile(name)), 64 * 1024);
+        file = name[0];
         memory.writeTo(fileOut);
         memory = null;
       }
@@ -438,11 +472,16 @@ final class ObjectStore implements AutoCloseable {
       }
     }
 
+    /** The bytes in a file (written now if they were in memory, in one open and one write). */
     Path toFile() throws IOException {
       if (file == null) {
-        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
-        try (OutputStream out = Files.newOutputStream(file)) {
-          memory.writeTo(out);
+        Path[] name = new Path[1];
+        try (FileChannel ch = newTempFile(name)) {
+          file = name[0];
+          ByteBuffer buf = ByteBuffer.wrap(memory.toByteArray());
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
         }
       }
       return file;
