@@ -27,6 +27,109 @@ final class ContentWriter {
     this.chunking = chunking;
   }
 
+  /**
+   * As {@link #write(InputStream, long, String)}, compressing and storing the chunks of a chunked
+   * file on {@code tasks}' executor while the next chunk is read, within its byte budget (each
+   * chunk's raw bytes are held until it is stored). The same objects as the sequential way. Call it
+   * from the thread that reads the source, never from a task of that executor (it waits for the
+   * chunks before it returns).
+   */
+  FileContent write(InputStream in, long sizeBytes, String what, ContentTasks tasks)
+      throws IOException {
+    if (!chunking.chunks(sizeBytes) || !tasks.fits(chunking.maxBytes())) {
+      return write(in, sizeBytes, what);
+    }
+    Xor32Chunker chunker = new Xor32Chunker(chunking);
+    byte[] buffer = new byte[64 * 1024];
+    List<java.util.concurrent.CompletableFuture<FileChunk>> parts = new ArrayList<>();
+    java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream(1 << 20);
+    long chunkStart = 0;
+    long pos = 0;
+    try {
+      while (pos < sizeBytes) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, sizeBytes - pos));
+        if (n < 0) {
+          throw new EOFException(what + ": ended after " + pos + " of " + sizeBytes + " bytes");
+        }
+        int off = 0;
+        while (off < n) {
+          int cut = chunker.nextCut(buffer, off, n - off);
+          if (cut < 0) {
+            current.write(buffer, off, n - off);
+            break;
+          }
+          current.write(buffer, off, cut);
+          long end = pos + off + cut;
+          if (parts.isEmpty() && end == sizeBytes) {
+            // one chunk only: the whole file is one ordinary object
+            return whole(current.toByteArray(), sizeBytes);
+          }
+          parts.add(submitChunk(tasks, chunkStart, current.toByteArray()));
+          current.reset();
+          chunkStart = end;
+          off += cut;
+        }
+        pos += n;
+      }
+      if (parts.isEmpty()) {
+        return whole(current.toByteArray(), sizeBytes);
+      }
+      if (chunkStart < sizeBytes) {
+        parts.add(submitChunk(tasks, chunkStart, current.toByteArray()));
+      }
+      List<FileChunk> chunks = new ArrayList<>();
+      for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
+        chunks.add(join(f));
+      }
+      return new FileContent(sizeBytes, null, chunks);
+    } finally {
+      for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
+        try {
+          f.join(); // nothing writes objects after this call has ended, however it ended
+        } catch (java.util.concurrent.CompletionException ignored) {
+          // the first failure is the one reported
+        }
+      }
+    }
+  }
+
+  private FileContent whole(byte[] raw, long sizeBytes) throws IOException {
+    try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
+      sink.write(raw);
+      return new FileContent(sizeBytes, sink.commit(ObjectType.FILE), List.of());
+    }
+  }
+
+  private java.util.concurrent.CompletableFuture<FileChunk> submitChunk(
+      ContentTasks tasks, long offset, byte[] raw) throws IOException {
+    java.util.concurrent.CompletableFuture<FileChunk> done =
+        new java.util.concurrent.CompletableFuture<>();
+    tasks.reserve(raw.length);
+    tasks.submit(
+        raw.length,
+        () -> {
+          try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
+            sink.write(raw);
+            done.complete(new FileChunk(offset, raw.length, sink.commit(ObjectType.PARTIAL)));
+          } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(e);
+            throw e;
+          }
+        });
+    return done;
+  }
+
+  private static FileChunk join(java.util.concurrent.CompletableFuture<FileChunk> f)
+      throws IOException {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException("storing a chunk failed: " + e.getCause(), e.getCause());
+    }
+  }
+
   /** Stores {@code sizeBytes} bytes of {@code in} (which may hold more). */
   FileContent write(InputStream in, long sizeBytes, String what) throws IOException {
     byte[] buffer = new byte[64 * 1024];

@@ -96,7 +96,7 @@ final class SourceTree {
     String what = "tar entry '" + shorten(e.name()) + "'";
     long size = e.sizeBytes();
     if (!tasks.fits(size)) {
-      node.content = writer.write(in, size, what);
+      node.content = writer.write(in, size, what, tasks); // chunks stored in parallel
       return;
     }
     // small enough to buffer: compress and store it while the next entries are read
