@@ -106,6 +106,6 @@ echo
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(java -version 2>&1 | head -1)"
 echo "layer: $(mib "$TAR_BYTES") MiB uncompressed, $(mib "$BLOB_BYTES") MiB gzip"
 echo "baseline gunzip | tar -x: wall $BW s, CPU $(echo "$BU + $BS" | bc) s, peak RSS $((BM / 1024)) MiB (tar's)"
-echo "convert -Xmx512m:          wall $CW s, CPU $(echo "$CU + $CS" | bc) s, peak RSS $((CM / 1024)) MiB"
+echo "convert -Xmx512m ${JAVA_OPTS:-}: wall $CW s, CPU $(echo "$CU + $CS" | bc) s, peak RSS $((CM / 1024)) MiB"
 echo "  $(grep '^converted:' "$WORK/convert.log" | tail -1)"
 echo "time ratio convert / baseline: $(echo "scale=2; $CW / $BW" | bc)"

@@ -42,7 +42,9 @@ final class ContentWriter {
     Xor32Chunker chunker = new Xor32Chunker(chunking);
     byte[] buffer = new byte[64 * 1024];
     List<java.util.concurrent.CompletableFuture<FileChunk>> parts = new ArrayList<>();
-    java.io.ByteArrayOutputStream current = new java.io.ByteArrayOutputStream(1 << 20);
+    // a chunk's raw bytes, handed to its task as they are (no copy): at most maxBytes
+    byte[] current = new byte[chunking.maxBytes()];
+    int filled = 0;
     long chunkStart = 0;
     long pos = 0;
     try {
@@ -55,27 +57,30 @@ final class ContentWriter {
         while (off < n) {
           int cut = chunker.nextCut(buffer, off, n - off);
           if (cut < 0) {
-            current.write(buffer, off, n - off);
+            System.arraycopy(buffer, off, current, filled, n - off);
+            filled += n - off;
             break;
           }
-          current.write(buffer, off, cut);
+          System.arraycopy(buffer, off, current, filled, cut);
+          filled += cut;
           long end = pos + off + cut;
           if (parts.isEmpty() && end == sizeBytes) {
             // one chunk only: the whole file is one ordinary object
-            return whole(current.toByteArray(), sizeBytes);
+            return whole(current, filled, sizeBytes);
           }
-          parts.add(submitChunk(tasks, chunkStart, current.toByteArray()));
-          current.reset();
+          parts.add(submitChunk(tasks, chunkStart, current, filled));
+          current = new byte[chunking.maxBytes()];
+          filled = 0;
           chunkStart = end;
           off += cut;
         }
         pos += n;
       }
       if (parts.isEmpty()) {
-        return whole(current.toByteArray(), sizeBytes);
+        return whole(current, filled, sizeBytes);
       }
       if (chunkStart < sizeBytes) {
-        parts.add(submitChunk(tasks, chunkStart, current.toByteArray()));
+        parts.add(submitChunk(tasks, chunkStart, current, filled));
       }
       List<FileChunk> chunks = new ArrayList<>();
       for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
@@ -93,24 +98,24 @@ final class ContentWriter {
     }
   }
 
-  private FileContent whole(byte[] raw, long sizeBytes) throws IOException {
+  private FileContent whole(byte[] raw, int length, long sizeBytes) throws IOException {
     try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
-      sink.write(raw);
+      sink.write(raw, 0, length);
       return new FileContent(sizeBytes, sink.commit(ObjectType.FILE), List.of());
     }
   }
 
   private java.util.concurrent.CompletableFuture<FileChunk> submitChunk(
-      ContentTasks tasks, long offset, byte[] raw) throws IOException {
+      ContentTasks tasks, long offset, byte[] raw, int length) throws IOException {
     java.util.concurrent.CompletableFuture<FileChunk> done =
         new java.util.concurrent.CompletableFuture<>();
-    tasks.reserve(raw.length);
+    tasks.reserve(raw.length); // the whole array is held until the chunk is stored
     tasks.submit(
         raw.length,
         () -> {
           try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
-            sink.write(raw);
-            done.complete(new FileChunk(offset, raw.length, sink.commit(ObjectType.PARTIAL)));
+            sink.write(raw, 0, length);
+            done.complete(new FileChunk(offset, length, sink.commit(ObjectType.PARTIAL)));
           } catch (IOException | RuntimeException e) {
             done.completeExceptionally(e);
             throw e;

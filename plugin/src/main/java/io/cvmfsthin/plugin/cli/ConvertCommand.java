@@ -132,7 +132,9 @@ public final class ConvertCommand implements Callable<Integer> {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService contentPool =
         Executors.newFixedThreadPool(
-            Runtime.getRuntime().availableProcessors(),
+            // compression and hashing (CPU) and the objects' fsyncs (waiting on the disk) share
+            // it: more threads than CPUs, so that fsyncs overlap
+            Math.max(8, 2 * Runtime.getRuntime().availableProcessors()),
             r -> {
               Thread t = new Thread(r, "convert-content-" + threads.incrementAndGet());
               t.setDaemon(true);

@@ -182,11 +182,12 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      // compression and hashing of file contents run on one thread per CPU
       AtomicInteger threads = new AtomicInteger();
       ExecutorService pool =
           Executors.newFixedThreadPool(
-              Runtime.getRuntime().availableProcessors(),
+              // compression and hashing (CPU) and the objects' fsyncs (waiting on the disk) share
+              // it: more threads than CPUs, so that fsyncs overlap
+              Math.max(8, 2 * Runtime.getRuntime().availableProcessors()),
               r -> {
                 Thread t = new Thread(r, "publish-content-" + threads.incrementAndGet());
                 t.setDaemon(true);
