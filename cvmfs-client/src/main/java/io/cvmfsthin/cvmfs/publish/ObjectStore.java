@@ -50,7 +50,6 @@ final class ObjectStore implements AutoCloseable {
   private static final int MEMORY_LIMIT = 1 << 20;
 
   private static final int DEFLATE_BUFFER = 64 * 1024;
-  private static final int FSYNC_BATCHES = 32;
 
   private final Path repository;
   private final Path txn;
@@ -216,16 +215,12 @@ final class ObjectStore implements AutoCloseable {
       return;
     }
     List<CompletableFuture<Void>> done = new ArrayList<>();
-    int batch = (paths.size() + FSYNC_BATCHES - 1) / FSYNC_BATCHES;
-    for (int from = 0; from < paths.size(); from += batch) {
-      List<Path> some = paths.subList(from, Math.min(paths.size(), from + batch));
+    for (Path p : paths) { // one task each: a slow fsync holds up no others
       done.add(
           CompletableFuture.runAsync(
               () -> {
                 try {
-                  for (Path p : some) {
-                    force(p);
-                  }
+                  force(p);
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }

@@ -16,6 +16,7 @@
  * converter's one pass over a layer). Tar streams and entries go through the same rules ({@code
  * SourceTree}), so both publish the same repository. File contents are compressed and hashed on the
  * caller's executor ({@code withExecutor}, started once by the caller) within a byte budget, so a
- * layer of any size publishes in constant memory; the objects' fsyncs run on it too.
+ * layer of any size publishes in constant memory; the objects' fsyncs on a second one ({@code
+ * withSyncExecutor}).
  */
 package io.cvmfsthin.cvmfs.publish;

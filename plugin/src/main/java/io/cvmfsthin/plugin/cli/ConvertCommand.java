@@ -132,11 +132,19 @@ public final class ConvertCommand implements Callable<Integer> {
     AtomicInteger threads = new AtomicInteger();
     ExecutorService contentPool =
         Executors.newFixedThreadPool(
-            // compression and hashing (CPU) and the objects' fsyncs (waiting on the disk) share
-            // it: more threads than CPUs, so that fsyncs overlap
-            Math.max(8, 2 * Runtime.getRuntime().availableProcessors()),
+            Runtime.getRuntime().availableProcessors(),
             r -> {
               Thread t = new Thread(r, "convert-content-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    // fsyncs wait on the disk: many at once let the file system commit them together
+    AtomicInteger syncThreads = new AtomicInteger();
+    ExecutorService syncPool =
+        Executors.newFixedThreadPool(
+            32,
+            r -> {
+              Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
               t.setDaemon(true);
               return t;
             });
@@ -144,7 +152,8 @@ public final class ConvertCommand implements Callable<Integer> {
       // the source first: an unreachable or unusable one must not leave a new repository behind
       SourceImage image = Converter.resolve(src);
       try (CvmfsLayerRepository repository =
-          CvmfsLayerRepository.openOrCreate(storage, keys, fqrn, Clock.systemUTC(), contentPool)) {
+          CvmfsLayerRepository.openOrCreate(
+              storage, keys, fqrn, Clock.systemUTC(), contentPool, syncPool)) {
         ConvertResult result =
             new Converter(repository, registry, Clock.systemUTC(), progress)
                 .convert(src, image, targetRef, new ConvertOptions(oci, !noPush));
@@ -153,6 +162,7 @@ public final class ConvertCommand implements Callable<Integer> {
       }
     } finally {
       contentPool.shutdownNow();
+      syncPool.shutdownNow();
     }
   }
 

@@ -185,17 +185,28 @@ public final class RepoCommand implements Runnable {
       AtomicInteger threads = new AtomicInteger();
       ExecutorService pool =
           Executors.newFixedThreadPool(
-              // compression and hashing (CPU) and the objects' fsyncs (waiting on the disk) share
-              // it: more threads than CPUs, so that fsyncs overlap
-              Math.max(8, 2 * Runtime.getRuntime().availableProcessors()),
+              Runtime.getRuntime().availableProcessors(),
               r -> {
                 Thread t = new Thread(r, "publish-content-" + threads.incrementAndGet());
                 t.setDaemon(true);
                 return t;
               });
+      // fsyncs wait on the disk: many at once let the file system commit them together
+      AtomicInteger syncThreads = new AtomicInteger();
+      ExecutorService syncPool =
+          Executors.newFixedThreadPool(
+              32,
+              r -> {
+                Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       try {
         PublishResult r =
-            publish(RepositoryPublisher.open(at.storage, at.keys, at.fqrn).withExecutor(pool));
+            publish(
+                RepositoryPublisher.open(at.storage, at.keys, at.fqrn)
+                    .withExecutor(pool)
+                    .withSyncExecutor(syncPool));
         spec.commandLine()
             .getOut()
             .printf(
@@ -209,6 +220,7 @@ public final class RepoCommand implements Runnable {
         return 0;
       } finally {
         pool.shutdownNow();
+        syncPool.shutdownNow();
       }
     }
 

@@ -55,6 +55,21 @@ public final class CvmfsLayerRepository implements LayerRepository {
       Clock clock,
       java.util.concurrent.Executor contentExecutor)
       throws IOException {
+    return openOrCreate(storage, keysDir, fqrn, clock, contentExecutor, Runnable::run);
+  }
+
+  /**
+   * As {@link #openOrCreate(Path, Path, String, Clock, java.util.concurrent.Executor)}, forcing new
+   * objects to disk on {@code syncExecutor} (the caller owns and shuts it down).
+   */
+  public static CvmfsLayerRepository openOrCreate(
+      Path storage,
+      Path keysDir,
+      String fqrn,
+      Clock clock,
+      java.util.concurrent.Executor contentExecutor,
+      java.util.concurrent.Executor syncExecutor)
+      throws IOException {
     RepositoryPublisher publisher;
     if (Files.isRegularFile(storage.resolve(fqrn).resolve(".cvmfspublished"))) {
       publisher = RepositoryPublisher.open(storage, keysDir, fqrn, clock);
@@ -65,7 +80,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
               storage, keysDir, fqrn, RepositorySettings.DEFAULT, WHITELIST_DAYS, clock);
       log.info("created repository {} in {} (keys in {})", fqrn, storage, keysDir);
     }
-    publisher = publisher.withExecutor(contentExecutor);
+    publisher = publisher.withExecutor(contentExecutor).withSyncExecutor(syncExecutor);
     Path pub = keysDir.resolve(fqrn + ".pub");
     if (!Files.isRegularFile(pub)) {
       // clients verify what we publish with it: a keys directory without it is a mistake
