@@ -6,6 +6,7 @@
 #   2. repo publish (fresh repository: compress, hash, chunk, write objects and catalogs)
 #   3. repo publish of the same tree again (every object exists: hashing + catalogs only)
 # Usage: cvmfs-client/bench/publish-vs-tar.sh [WORKDIR] [SIZE_MB]   (defaults: a temp dir, 500)
+# JAVA_OPTS (environment) is added to the first publish's JVM, e.g. a flight recording.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
@@ -65,7 +66,8 @@ gz=$(stat -c %s "$WORK/tree.tar.gz")
 
 rm -rf "$WORK/srv" "$WORK/keys"
 java -jar "$JAR" repo create --storage "$WORK/srv" --keys "$WORK/keys" bench.example.org > /dev/null
-t2=$(now); java -jar "$JAR" repo publish --storage "$WORK/srv" --keys "$WORK/keys" bench.example.org "$TREE" --at /tree > /dev/null; t3=$(now)
+# shellcheck disable=SC2086
+t2=$(now); java ${JAVA_OPTS:-} -jar "$JAR" repo publish --storage "$WORK/srv" --keys "$WORK/keys" bench.example.org "$TREE" --at /tree > /dev/null; t3=$(now)
 stored=$(du -sb "$WORK/srv/bench.example.org/data" | cut -f1)
 t4=$(now); java -jar "$JAR" repo publish --storage "$WORK/srv" --keys "$WORK/keys" bench.example.org "$TREE" --at /again > /dev/null; t5=$(now)
 

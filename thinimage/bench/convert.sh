@@ -6,6 +6,8 @@
 #   2. a second image sharing the base layers: what its conversion stores, and the dedup ratio of
 #      both images (uncompressed bytes of all their layers / bytes the repository stores).
 # Usage: thinimage/bench/convert.sh [WORKDIR]   (needs the shaded jar: mvn -pl plugin -am package)
+# Settings (environment): SCALE=0.25 shrinks every layer's file counts (default 1, ~1 GiB image);
+# JAVA_OPTS is added to each conversion's JVM (e.g. -XX:StartFlightRecording=filename=x.jfr,...).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAR=plugin/target/cvmfs-thin.jar
@@ -16,9 +18,10 @@ echo "work dir: $WORK"
 
 # --- make two OCI layouts: A = base1 base2 base3 appA, B = base1 base2 base3 appB ---
 # (kept in WORKDIR: a second run on the same WORKDIR reuses them)
-[ -f "$WORK/imageB/uncompressed-bytes" ] || python3 - "$WORK" <<'PY'
+[ -f "$WORK/imageB/uncompressed-bytes" ] || python3 - "$WORK" "${SCALE:-1}" <<'PY'
 import gzip, hashlib, io, json, os, random, sys, tarfile
 work = sys.argv[1]
+scale = float(sys.argv[2])
 rnd = random.Random(7)
 words = [("w%05d" % i) for i in range(5000)]
 
@@ -51,10 +54,10 @@ def layer(name, files):
     return tar, gz
 
 def small_files(prefix, count, size):
-    return [("%s/f%05d.txt" % (prefix, i), text(size)) for i in range(count)]
+    return [("%s/f%05d.txt" % (prefix, i), text(size)) for i in range(max(1, int(count * scale)))]
 
 def big_files(prefix, count, size):
-    return [("%s/b%03d.bin" % (prefix, i), rnd.randbytes(size)) for i in range(count)]
+    return [("%s/b%03d.bin" % (prefix, i), rnd.randbytes(size)) for i in range(max(1, int(count * scale)))]
 
 MiB = 1 << 20
 specs = {
@@ -127,7 +130,8 @@ for _ in $(seq 100); do curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null && brea
 
 rm -rf "$WORK/storage" "$WORK/keys"
 convert() { # LAYOUT TARGET; prints the summary line, logs go to WORK/LAYOUT.log
-  java -Xmx1g -jar "$JAR" convert "$WORK/$1" "127.0.0.1:$PORT/bench/$2:1" \
+  # shellcheck disable=SC2086
+  java -Xmx1g ${JAVA_OPTS:-} -jar "$JAR" convert "$WORK/$1" "127.0.0.1:$PORT/bench/$2:1" \
     --storage "$WORK/storage" --keys "$WORK/keys" --fqrn bench.example.org >"$WORK/$1.log" 2>&1
   grep '^converted:' "$WORK/$1.log" | tail -1
 }

@@ -27,6 +27,7 @@ final class ContentTasks implements AutoCloseable {
   private final Semaphore bytesInFlight;
   private final int maxBytesInFlight;
   private final List<CompletableFuture<Void>> pending = new ArrayList<>();
+  private int pruneAt = 4096;
 
   ContentTasks(Executor executor, int maxBytesInFlight) {
     this.executor = executor;
@@ -67,8 +68,10 @@ final class ContentTasks implements AutoCloseable {
               }
             },
             executor));
-    if (pending.size() > 4096) {
+    if (pending.size() > pruneAt) {
+      // forget the writes that succeeded; pruning again only once as many are pending again
       pending.removeIf(f -> f.isDone() && !f.isCompletedExceptionally());
+      pruneAt = Math.max(4096, 2 * pending.size());
     }
   }
 

@@ -27,6 +27,114 @@ final class ContentWriter {
     this.chunking = chunking;
   }
 
+  /**
+   * As {@link #write(InputStream, long, String)}, compressing and storing the chunks of a chunked
+   * file on {@code tasks}' executor while the next chunk is read, within its byte budget (each
+   * chunk's raw bytes are held until it is stored). The same objects as the sequential way. Call it
+   * from the thread that reads the source, never from a task of that executor (it waits for the
+   * chunks before it returns).
+   */
+  FileContent write(InputStream in, long sizeBytes, String what, ContentTasks tasks)
+      throws IOException {
+    if (!chunking.chunks(sizeBytes) || !tasks.fits(chunking.maxBytes())) {
+      return write(in, sizeBytes, what);
+    }
+    Xor32Chunker chunker = new Xor32Chunker(chunking);
+    byte[] buffer = new byte[64 * 1024];
+    List<java.util.concurrent.CompletableFuture<FileChunk>> parts = new ArrayList<>();
+    // a chunk's raw bytes, handed to its task as they are (no copy): at most maxBytes
+    byte[] current = new byte[chunking.maxBytes()];
+    int filled = 0;
+    long chunkStart = 0;
+    long pos = 0;
+    try {
+      while (pos < sizeBytes) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, sizeBytes - pos));
+        if (n < 0) {
+          throw new EOFException(what + ": ended after " + pos + " of " + sizeBytes + " bytes");
+        }
+        int off = 0;
+        while (off < n) {
+          int cut = chunker.nextCut(buffer, off, n - off);
+          if (cut < 0) {
+            System.arraycopy(buffer, off, current, filled, n - off);
+            filled += n - off;
+            break;
+          }
+          System.arraycopy(buffer, off, current, filled, cut);
+          filled += cut;
+          long end = pos + off + cut;
+          if (parts.isEmpty() && end == sizeBytes) {
+            // one chunk only: the whole file is one ordinary object
+            return whole(current, filled, sizeBytes);
+          }
+          parts.add(submitChunk(tasks, chunkStart, current, filled));
+          current = new byte[chunking.maxBytes()];
+          filled = 0;
+          chunkStart = end;
+          off += cut;
+        }
+        pos += n;
+      }
+      if (parts.isEmpty()) {
+        return whole(current, filled, sizeBytes);
+      }
+      if (chunkStart < sizeBytes) {
+        parts.add(submitChunk(tasks, chunkStart, current, filled));
+      }
+      List<FileChunk> chunks = new ArrayList<>();
+      for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
+        chunks.add(join(f));
+      }
+      return new FileContent(sizeBytes, null, chunks);
+    } finally {
+      for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
+        try {
+          f.join(); // nothing writes objects after this call has ended, however it ended
+        } catch (java.util.concurrent.CompletionException ignored) {
+          // the first failure is the one reported
+        }
+      }
+    }
+  }
+
+  private FileContent whole(byte[] raw, int length, long sizeBytes) throws IOException {
+    try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
+      sink.write(raw, 0, length);
+      return new FileContent(sizeBytes, sink.commit(ObjectType.FILE), List.of());
+    }
+  }
+
+  private java.util.concurrent.CompletableFuture<FileChunk> submitChunk(
+      ContentTasks tasks, long offset, byte[] raw, int length) throws IOException {
+    java.util.concurrent.CompletableFuture<FileChunk> done =
+        new java.util.concurrent.CompletableFuture<>();
+    tasks.reserve(raw.length); // the whole array is held until the chunk is stored
+    tasks.submit(
+        raw.length,
+        () -> {
+          try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
+            sink.write(raw, 0, length);
+            done.complete(new FileChunk(offset, length, sink.commit(ObjectType.PARTIAL)));
+          } catch (IOException | RuntimeException e) {
+            done.completeExceptionally(e);
+            throw e;
+          }
+        });
+    return done;
+  }
+
+  private static FileChunk join(java.util.concurrent.CompletableFuture<FileChunk> f)
+      throws IOException {
+    try {
+      return f.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof IOException io
+          ? io
+          : new IOException("storing a chunk failed: " + e.getCause(), e.getCause());
+    }
+  }
+
   /** Stores {@code sizeBytes} bytes of {@code in} (which may hold more). */
   FileContent write(InputStream in, long sizeBytes, String what) throws IOException {
     byte[] buffer = new byte[64 * 1024];

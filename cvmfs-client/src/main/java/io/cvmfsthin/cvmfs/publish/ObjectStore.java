@@ -12,6 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -20,15 +23,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.Executor;
 import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,25 +41,66 @@ import org.slf4j.LoggerFactory;
  * again (deduplication). The store remembers the objects it created, so a failed publish removes
  * exactly those ({@link #removeCreated()}) and a successful one syncs them to disk ({@link
  * #syncCreated()}) before anything refers to them. One publish, one instance; sinks may be used
- * from several threads at once, one sink per thread.
+ * from several threads at once, one sink per thread. Deflaters (with their output buffers) are
+ * pooled, reused from object to object and ended by {@link #close()}; fsyncs run on the caller's
+ * executor.
  */
-final class ObjectStore {
+final class ObjectStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObjectStore.class);
   private static final int MEMORY_LIMIT = 1 << 20;
+
+  private static final int DEFLATE_BUFFER = 64 * 1024;
 
   private final Path repository;
   private final Path txn;
   private final HashAlgorithm algorithm;
-  private final Set<Path> created = ConcurrentHashMap.newKeySet();
-  // one deflater per thread, reused from object to object (a Deflater is costly to create)
-  private final ThreadLocal<Deflater> deflaters =
-      ThreadLocal.withInitial(
-          () -> new Deflater(Deflater.DEFAULT_COMPRESSION)); // reused, one sink at a time
+  private final Executor executor; // the caller's: fsyncs run on it
+  private final java.util.concurrent.atomic.AtomicLong tempNames =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final Map<Path, Long> created = new ConcurrentHashMap<>(); // object → bytes on disk
+  // idle deflaters with their output buffers: a Deflater is costly to create; ended by close()
+  private final ConcurrentLinkedDeque<Compressor> idle = new ConcurrentLinkedDeque<>();
+  private volatile boolean closed;
 
+  /** A deflater at zlib's default level (as CernVM-FS's own) and the buffer it deflates into. */
+  private record Compressor(Deflater deflater, byte[] buffer) {}
+
+  /** A store whose fsyncs run on the calling thread. */
   ObjectStore(Path repository, HashAlgorithm algorithm) {
+    this(repository, algorithm, Runnable::run);
+  }
+
+  /** A store whose fsyncs run on {@code executor} (owned by the caller). */
+  ObjectStore(Path repository, HashAlgorithm algorithm, Executor executor) {
     this.repository = repository;
     this.txn = repository.resolve("data").resolve("txn");
     this.algorithm = algorithm;
+    this.executor = executor;
+  }
+
+  private Compressor takeCompressor() {
+    Compressor c = idle.poll();
+    if (c == null) {
+      return new Compressor(new Deflater(Deflater.DEFAULT_COMPRESSION), new byte[DEFLATE_BUFFER]);
+    }
+    c.deflater().reset();
+    return c;
+  }
+
+  private void giveBack(Compressor c) {
+    idle.push(c);
+    if (closed && idle.remove(c)) {
+      c.deflater().end(); // a sink that outlived the store
+    }
+  }
+
+  /** Ends every pooled deflater; sinks still open end theirs when they finish. */
+  @Override
+  public void close() {
+    closed = true;
+    for (Compressor c; (c = idle.poll()) != null; ) {
+      c.deflater().end();
+    }
   }
 
   HashAlgorithm algorithm() {
@@ -150,12 +193,12 @@ final class ObjectStore {
   }
 
   /**
-   * Forces every object this store created to disk, then their directories. The fsyncs run on 32
-   * short-lived threads owned by this call: the file system commits concurrent fsyncs together,
-   * which is about ten times faster than one after the other for thousands of small objects.
+   * Forces every object this store created to disk, then their directories. The fsyncs run in up to
+   * 32 batches on the store's executor: the file system commits concurrent fsyncs together, which
+   * is about ten times faster than one after the other for thousands of small objects.
    */
   void syncCreated() throws IOException {
-    List<Path> files = new ArrayList<>(created);
+    List<Path> files = new ArrayList<>(created.keySet());
     Set<Path> dirs = new java.util.LinkedHashSet<>();
     for (Path p : files) {
       dirs.add(p.getParent());
@@ -164,50 +207,47 @@ final class ObjectStore {
     forceAll(new ArrayList<>(dirs));
   }
 
-  private static void forceAll(List<Path> paths) throws IOException {
+  private void forceAll(List<Path> paths) throws IOException {
     if (paths.size() < 64) {
       for (Path p : paths) {
         force(p);
       }
       return;
     }
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            32,
-            r -> {
-              Thread t = new Thread(r, "object-fsync-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    try {
-      List<Future<?>> done = new ArrayList<>();
-      for (Path p : paths) {
-        done.add(
-            pool.submit(
-                () -> {
+    List<CompletableFuture<Void>> done = new ArrayList<>();
+    for (Path p : paths) { // one task each: a slow fsync holds up no others
+      done.add(
+          CompletableFuture.runAsync(
+              () -> {
+                try {
                   force(p);
-                  return null;
-                }));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              },
+              executor));
+    }
+    IOException first = null;
+    for (CompletableFuture<Void> f : done) {
+      try {
+        f.join();
+      } catch (CompletionException e) {
+        if (first == null) {
+          first =
+              e.getCause() instanceof UncheckedIOException u
+                  ? u.getCause()
+                  : new IOException("syncing objects failed: " + e.getCause(), e.getCause());
+        }
       }
-      for (Future<?> f : done) {
-        f.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new java.io.InterruptedIOException("interrupted while syncing objects");
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof IOException io
-          ? io
-          : new IOException("syncing objects failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
   /** Deletes the objects this store created (a failed publish). */
   void removeCreated() {
-    for (Path p : created) {
+    for (Path p : created.keySet()) {
       try {
         Files.deleteIfExists(p);
       } catch (IOException e) {
@@ -223,13 +263,18 @@ final class ObjectStore {
    */
   void removeCreated(ContentHash hash, ObjectType type) throws IOException {
     Path p = path(hash, type);
-    if (created.remove(p)) {
+    if (created.remove(p) != null) {
       Files.deleteIfExists(p);
     }
   }
 
   int createdCount() {
     return created.size();
+  }
+
+  /** Bytes on disk of the objects this store created (and still holds). */
+  long createdBytes() {
+    return created.values().stream().mapToLong(Long::longValue).sum();
   }
 
   static void force(Path p) throws IOException {
@@ -245,28 +290,60 @@ final class ObjectStore {
   final class ObjectSink extends OutputStream {
     private final Spill spill = new Spill();
     private final HashingOutputStream hashing = new HashingOutputStream(spill, algorithm);
-    private final OutputStream head;
+    private Compressor compressor; // null: stored as is, or once compression has finished
     private ContentHash hash;
     private boolean done;
 
     private ObjectSink(Compression compression) {
-      if (compression == Compression.ZLIB) {
-        Deflater deflater = deflaters.get();
-        deflater.reset();
-        this.head = new DeflaterOutputStream(hashing, deflater, 64 * 1024);
-      } else {
-        this.head = hashing;
-      }
+      this.compressor = compression == Compression.ZLIB ? takeCompressor() : null;
     }
 
     @Override
     public void write(int b) throws IOException {
-      head.write(b);
+      write(new byte[] {(byte) b}, 0, 1);
     }
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      head.write(b, off, len);
+      if (hash != null) {
+        throw new IllegalStateException("object sealed already");
+      }
+      if (compressor == null) {
+        hashing.write(b, off, len);
+        return;
+      }
+      Deflater d = compressor.deflater();
+      d.setInput(b, off, len);
+      while (!d.needsInput()) {
+        deflateSome(d);
+      }
+    }
+
+    private void deflateSome(Deflater d) throws IOException {
+      byte[] out = compressor.buffer();
+      int n = d.deflate(out, 0, out.length);
+      if (n > 0) {
+        hashing.write(out, 0, n);
+      }
+    }
+
+    /** Finishes compression and gives the deflater back for the next sink. */
+    private void endCompression(boolean flush) throws IOException {
+      Compressor c = compressor;
+      if (c == null) {
+        return;
+      }
+      try {
+        if (flush) {
+          c.deflater().finish();
+          while (!c.deflater().finished()) {
+            deflateSome(c.deflater());
+          }
+        }
+      } finally {
+        compressor = null;
+        giveBack(c);
+      }
     }
 
     /**
@@ -275,7 +352,8 @@ final class ObjectStore {
      */
     ContentHash seal() throws IOException {
       if (hash == null) {
-        head.close();
+        endCompression(true);
+        spill.close();
         hash = hashing.hash();
       }
       return hash;
@@ -305,7 +383,7 @@ final class ObjectStore {
                   + size);
         }
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        created.add(target);
+        created.put(target, size);
       } finally {
         Files.deleteIfExists(tmp);
       }
@@ -318,12 +396,37 @@ final class ObjectStore {
       if (!done) {
         done = true;
         try {
-          if (hash == null) {
-            head.close();
-          }
+          endCompression(false);
         } finally {
           spill.discard();
         }
+      }
+    }
+  }
+
+  /**
+   * A new temporary object file under data/txn, created and opened once (a counter names it: the
+   * directory is this repository's scratch space, cleaned under the publish lock).
+   */
+  private FileChannel newTempFile(Path[] name) throws IOException {
+    while (true) {
+      Path p =
+          txn.resolve(
+              "object-"
+                  + ProcessHandle.current().pid()
+                  + "-"
+                  + tempNames.incrementAndGet()
+                  + ".tmp");
+      try {
+        FileChannel ch =
+            FileChannel.open(
+                p,
+                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                StratumFiles.READABLE);
+        name[0] = p;
+        return ch;
+      } catch (java.nio.file.FileAlreadyExistsException taken) {
+        // left by an earlier process with the same pid: take the next number
       }
     }
   }
@@ -342,8 +445,11 @@ final class ObjectStore {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
       if (fileOut == null && memory.size() + len > MEMORY_LIMIT) {
-        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
-        fileOut = Files.newOutputStream(file);
+        Path[] name = new Path[1];
+        fileOut =
+            new java.io.BufferedOutputStream(
+                Channels.newOutputStream(newTempFile(name)), 64 * 1024);
+        file = name[0];
         memory.writeTo(fileOut);
         memory = null;
       }
@@ -361,11 +467,16 @@ final class ObjectStore {
       }
     }
 
+    /** The bytes in a file (written now if they were in memory, in one open and one write). */
     Path toFile() throws IOException {
       if (file == null) {
-        file = Files.createTempFile(txn, "object-", ".tmp", StratumFiles.READABLE);
-        try (OutputStream out = Files.newOutputStream(file)) {
-          memory.writeTo(out);
+        Path[] name = new Path[1];
+        try (FileChannel ch = newTempFile(name)) {
+          file = name[0];
+          ByteBuffer buf = ByteBuffer.wrap(memory.toByteArray());
+          while (buf.hasRemaining()) {
+            ch.write(buf);
+          }
         }
       }
       return file;

@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.Objects;
 
 /**
- * What one publish puts where: a tar stream (plain or gzip; read once, to its end) or a directory,
- * placed at a repository path.
+ * What one publish puts where: a tar stream (plain or gzip; read once, to its end), the entries of
+ * a tree decoded by the caller (one pass, see {@link EntryReader}) or a directory, placed at a
+ * repository path. A tar stream and the same entries publish the same objects and catalogs.
  *
  * <ul>
  *   <li>{@link Mode#REPLACE}: whatever was at {@code path} (file, directory, nested catalogs) is
@@ -31,10 +32,13 @@ public record Publication(String path, Source source, Mode mode, boolean nestedC
   }
 
   /** Where the published tree comes from. */
-  public sealed interface Source permits TarStream, Directory {}
+  public sealed interface Source permits TarStream, Entries, Directory {}
 
   /** A tar stream, owned by the caller (not closed here). */
   public record TarStream(InputStream in) implements Source {}
+
+  /** Entries in tar order, pulled once, owned by the caller (not closed here). */
+  public record Entries(EntryReader reader) implements Source {}
 
   /** A directory on this machine; symlinks in it are published as symlinks. */
   public record Directory(Path dir) implements Source {}
@@ -47,6 +51,10 @@ public record Publication(String path, Source source, Mode mode, boolean nestedC
 
   public static Publication tar(String path, InputStream tar) {
     return new Publication(path, new TarStream(tar), Mode.REPLACE, false);
+  }
+
+  public static Publication entries(String path, EntryReader reader) {
+    return new Publication(path, new Entries(reader), Mode.REPLACE, false);
   }
 
   public static Publication directory(String path, Path dir) {

@@ -46,7 +46,20 @@ final class RepositoryCreation {
       throws IOException {
     StratumFiles.createSkeleton(repo);
     Files.write(repo.resolve(RepositorySettings.FILE_NAME), settings.toFileBytes());
-    ObjectStore store = new ObjectStore(repo, settings.hashAlgorithm());
+    try (ObjectStore store = new ObjectStore(repo, settings.hashAlgorithm())) {
+      populate(repo, fqrn, settings, keys, whitelistDays, clock, store);
+    }
+  }
+
+  private static void populate(
+      Path repo,
+      String fqrn,
+      RepositorySettings settings,
+      RepositoryKeys keys,
+      int whitelistDays,
+      Clock clock,
+      ObjectStore store)
+      throws IOException {
     long now = clock.instant().getEpochSecond();
     ContentHash cert = RepositoryPublisher.storeCertificate(store, keys.certificate());
     ContentHash meta =

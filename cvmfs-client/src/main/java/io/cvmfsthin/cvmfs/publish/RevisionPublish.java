@@ -117,7 +117,9 @@ final class RevisionPublish implements RepositoryPublisher.Transaction, AutoClos
       SourceNode source;
       try (ContentTasks tasks = new ContentTasks(publisher.executor(), 64 << 20)) {
         if (publication.source() instanceof Publication.TarStream t) {
-          source = new TarSource(contents, tasks, now).read(t.in());
+          source = TarSource.read(t.in(), contents, tasks, now);
+        } else if (publication.source() instanceof Publication.Entries e) {
+          source = SourceTree.read(e.reader(), contents, tasks, now);
         } else {
           Path dir = ((Publication.Directory) publication.source()).dir();
           source = new DirectorySource(contents, tasks).read(dir);
@@ -157,7 +159,7 @@ final class RevisionPublish implements RepositoryPublisher.Transaction, AutoClos
     }
     closed = true;
     if (applied.isEmpty()) {
-      return new PublishResult(head.revision(), head.rootCatalog(), false, 0);
+      return new PublishResult(head.revision(), head.rootCatalog(), false, 0, 0);
     }
     for (ContentHash intermediate : catalogs.unreachableFrom(root)) {
       store.removeCreated(intermediate, ObjectType.CATALOG);
@@ -214,7 +216,7 @@ final class RevisionPublish implements RepositoryPublisher.Transaction, AutoClos
         places(),
         root,
         store.createdCount());
-    return new PublishResult(revision, root, true, store.createdCount());
+    return new PublishResult(revision, root, true, store.createdCount(), store.createdBytes());
   }
 
   /** Ends the transaction; a later use fails. */

@@ -10,5 +10,13 @@
  * catalogs are objects too; the manifest is renamed into place last, so a reader always sees a
  * complete revision, the old or the new one. Publishes to one repository are serialized by {@link
  * io.cvmfsthin.cvmfs.publish.PublishLock}.
+ *
+ * <p>Sources ({@link io.cvmfsthin.cvmfs.publish.Publication}): a tar stream, a directory, or the
+ * entries of a tree the caller decodes itself ({@link io.cvmfsthin.cvmfs.publish.EntryReader}: the
+ * converter's one pass over a layer). Tar streams and entries go through the same rules ({@code
+ * SourceTree}), so both publish the same repository. File contents are compressed and hashed on the
+ * caller's executor ({@code withExecutor}, started once by the caller) within a byte budget, so a
+ * layer of any size publishes in constant memory; the objects' fsyncs on a second one ({@code
+ * withSyncExecutor}).
  */
 package io.cvmfsthin.cvmfs.publish;

@@ -127,6 +127,49 @@ class ContentWriterTest {
     }
   }
 
+  @Test
+  void chunksStoredInParallel_areTheSequentialOnes_wholeFilesToo() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      java.util.Random r = new java.util.Random(5);
+      for (int size : new int[] {0, 100, 1500, 4096, 4097, 20_000, 300_000}) {
+        byte[] data = new byte[size];
+        for (int i = 0; i < size; i++) {
+          data[i] = (byte) (i % 3 == 0 ? r.nextInt() : 'a');
+        }
+        FileContent sequential =
+            writer(Compression.ZLIB).write(new ByteArrayInputStream(data), size, "s");
+        try (ContentTasks tasks = new ContentTasks(pool, 16 * 1024)) {
+          FileContent parallel =
+              writer(Compression.ZLIB).write(new ByteArrayInputStream(data), size, "p", tasks);
+          tasks.awaitAll();
+          assertThat(parallel).as("size %d", size).isEqualTo(sequential);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void chunksStoredInParallel_aShortStream_isRefusedAndAwaited() throws Exception {
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (ContentTasks tasks = new ContentTasks(pool, 16 * 1024)) {
+      byte[] data = new byte[50_000];
+      new java.util.Random(9).nextBytes(data);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  writer(Compression.ZLIB)
+                      .write(new ByteArrayInputStream(data), 60_000, "short", tasks))
+          .isInstanceOf(EOFException.class)
+          .hasMessageContaining("short: ended after 50000 of 60000 bytes");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private ContentWriter writer(Compression c) {
     return new ContentWriter(store, c, POLICY);
   }

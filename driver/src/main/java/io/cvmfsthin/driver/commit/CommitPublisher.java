@@ -24,8 +24,8 @@ public interface CommitPublisher {
 
   /**
    * Publishes every layer whose directory does not exist yet, all in one new revision (none if all
-   * exist). Each tar is hashed again first: one that no longer matches its diff_id publishes
-   * nothing at all.
+   * exist). Each tar published is hashed again while the publisher reads it (one pass): one that no
+   * longer matches its diff_id publishes nothing at all.
    *
    * @return how many layers were published now
    */

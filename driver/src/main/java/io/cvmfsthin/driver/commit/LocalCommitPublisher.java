@@ -5,7 +5,6 @@ import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
 import io.cvmfsthin.thinimage.layer.DigestingInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -63,14 +62,6 @@ public final class LocalCommitPublisher implements CommitPublisher {
   @Override
   public synchronized int publishAbsent(List<LayerTar> layers) throws IOException {
     RepositoryPublisher p = publisher();
-    for (LayerTar layer : layers) {
-      try (DigestingInputStream check =
-          new DigestingInputStream(
-              Files.newInputStream(layer.tar()), "layer tar for " + layer.path(), -1)) {
-        check.drain();
-        check.verify(layer.diffId());
-      }
-    }
     int[] published = {0};
     PublishResult result =
         p.transaction(
@@ -84,11 +75,17 @@ public final class LocalCommitPublisher implements CommitPublisher {
                       layer.path());
                   continue;
                 }
-                try (InputStream in = Files.newInputStream(layer.tar())) {
+                // hashed again as it is published, not in a pass of its own: a tar that no
+                // longer matches its diff_id fails the body, so the revision publishes nothing
+                try (DigestingInputStream in =
+                    new DigestingInputStream(
+                        Files.newInputStream(layer.tar()), "layer tar for " + layer.path(), -1)) {
                   t.apply(
                       Publication.tar(layer.path(), in)
                           .withNestedCatalog(true)
                           .withMode(Publication.Mode.ADD_IF_ABSENT));
+                  in.drain();
+                  in.verify(layer.diffId());
                 }
                 published[0]++;
               }

@@ -9,6 +9,7 @@ import io.cvmfsthin.thinimage.convert.DockerArchiveSource;
 import io.cvmfsthin.thinimage.convert.ImageSource;
 import io.cvmfsthin.thinimage.convert.OciLayoutSource;
 import io.cvmfsthin.thinimage.convert.RegistrySource;
+import io.cvmfsthin.thinimage.convert.SourceImage;
 import io.cvmfsthin.thinimage.image.Platform;
 import io.cvmfsthin.thinimage.reference.ImageReference;
 import io.cvmfsthin.thinimage.registry.DockerConfig;
@@ -137,17 +138,31 @@ public final class ConvertCommand implements Callable<Integer> {
               t.setDaemon(true);
               return t;
             });
-    try (ImageSource src = source(registry, wanted);
-        CvmfsLayerRepository repository =
-            CvmfsLayerRepository.openOrCreate(
-                storage, keys, fqrn, Clock.systemUTC(), contentPool)) {
-      ConvertResult result =
-          new Converter(repository, registry, Clock.systemUTC(), progress)
-              .convert(src, targetRef, new ConvertOptions(oci, !noPush));
-      spec.commandLine().getOut().println(result.summaryLine());
-      return 0;
+    // fsyncs wait on the disk: many at once let the file system commit them together
+    AtomicInteger syncThreads = new AtomicInteger();
+    ExecutorService syncPool =
+        Executors.newFixedThreadPool(
+            32,
+            r -> {
+              Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    try (ImageSource src = source(registry, wanted)) {
+      // the source first: an unreachable or unusable one must not leave a new repository behind
+      SourceImage image = Converter.resolve(src);
+      try (CvmfsLayerRepository repository =
+          CvmfsLayerRepository.openOrCreate(
+              storage, keys, fqrn, Clock.systemUTC(), contentPool, syncPool)) {
+        ConvertResult result =
+            new Converter(repository, registry, Clock.systemUTC(), progress)
+                .convert(src, image, targetRef, new ConvertOptions(oci, !noPush));
+        spec.commandLine().getOut().println(result.summaryLine());
+        return 0;
+      }
     } finally {
       contentPool.shutdownNow();
+      syncPool.shutdownNow();
     }
   }
 

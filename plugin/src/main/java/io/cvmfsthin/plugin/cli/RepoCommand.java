@@ -182,7 +182,6 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      // compression and hashing of file contents run on one thread per CPU
       AtomicInteger threads = new AtomicInteger();
       ExecutorService pool =
           Executors.newFixedThreadPool(
@@ -192,9 +191,22 @@ public final class RepoCommand implements Runnable {
                 t.setDaemon(true);
                 return t;
               });
+      // fsyncs wait on the disk: many at once let the file system commit them together
+      AtomicInteger syncThreads = new AtomicInteger();
+      ExecutorService syncPool =
+          Executors.newFixedThreadPool(
+              32,
+              r -> {
+                Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
       try {
         PublishResult r =
-            publish(RepositoryPublisher.open(at.storage, at.keys, at.fqrn).withExecutor(pool));
+            publish(
+                RepositoryPublisher.open(at.storage, at.keys, at.fqrn)
+                    .withExecutor(pool)
+                    .withSyncExecutor(syncPool));
         spec.commandLine()
             .getOut()
             .printf(
@@ -208,6 +220,7 @@ public final class RepoCommand implements Runnable {
         return 0;
       } finally {
         pool.shutdownNow();
+        syncPool.shutdownNow();
       }
     }
 

@@ -25,6 +25,56 @@ class ConvertCommandIT {
   @TempDir Path dir;
 
   @Test
+  void convert_unreachableRegistry_createsNothing() throws Exception {
+    // a loopback port nothing listens on: the registry is unreachable
+    int port;
+    try (java.net.ServerSocket s =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Path storage = dir.resolve("storage");
+    Path keys = dir.resolve("keys");
+    Cli cli =
+        Cli.run(
+            "convert",
+            "127.0.0.1:" + port + "/demo/app:1",
+            "--storage",
+            storage.toString(),
+            "--keys",
+            keys.toString(),
+            "--fqrn",
+            "x.example.org",
+            "--no-push");
+
+    assertThat(cli.exit()).isNotZero();
+    assertThat(cli.stderr()).contains("127.0.0.1:" + port).doesNotContain("created repository");
+    assertThat(storage).doesNotExist();
+    assertThat(keys).doesNotExist();
+  }
+
+  @Test
+  void convert_unreadableArchive_createsNothing() throws Exception {
+    Path tarball = dir.resolve("broken.tar");
+    Files.write(tarball, "not a tar at all".getBytes(StandardCharsets.UTF_8));
+    Path storage = dir.resolve("storage");
+    Cli cli =
+        Cli.run(
+            "convert",
+            tarball.toString(),
+            "--storage",
+            storage.toString(),
+            "--keys",
+            dir.resolve("keys").toString(),
+            "--fqrn",
+            "x.example.org",
+            "--no-push");
+
+    assertThat(cli.exit()).isNotZero();
+    assertThat(storage).doesNotExist();
+    assertThat(dir.resolve("keys")).doesNotExist();
+  }
+
+  @Test
   void convert_dockerSave_noPush_fillsTheRepositoryAndPrintsASummary() throws Exception {
     byte[] layer = tar(Map.of("hello.txt", "hello".getBytes(StandardCharsets.UTF_8)));
     String diffId = "sha256:" + sha256(layer);

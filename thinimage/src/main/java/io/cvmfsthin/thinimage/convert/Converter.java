@@ -74,8 +74,39 @@ public final class Converter {
   public ConvertResult convert(ImageSource source, ImageReference target, ConvertOptions options)
       throws IOException {
     Instant started = clock.instant();
+    return convert(source, resolve(source), target, options, started);
+  }
+
+  /**
+   * Reads and checks the source's manifest and config (diff_id count, layer media types): what a
+   * caller does before it creates anything for the conversion, so that an unreachable registry, an
+   * unreadable archive or an unusable image leaves nothing behind.
+   *
+   * @throws ImageFormatException for an unusable image
+   * @throws IOException for an unreachable or unreadable source
+   */
+  public static SourceImage resolve(ImageSource source) throws IOException {
     SourceImage image = source.resolve();
     check(image, source);
+    return image;
+  }
+
+  /**
+   * As {@link #convert(ImageSource, ImageReference, ConvertOptions)} of an image {@link #resolve}d.
+   */
+  public ConvertResult convert(
+      ImageSource source, SourceImage image, ImageReference target, ConvertOptions options)
+      throws IOException {
+    return convert(source, image, target, options, clock.instant());
+  }
+
+  private ConvertResult convert(
+      ImageSource source,
+      SourceImage image,
+      ImageReference target,
+      ConvertOptions options,
+      Instant started)
+      throws IOException {
     ImageReference name = image.name();
     if (target == null && options.pushThinImage()) {
       if (name == null) {
@@ -94,7 +125,6 @@ public final class Converter {
               + " is the source image itself; a thin image never replaces its"
               + " source");
     }
-    long storedBefore = repository.storedBytes();
     List<Descriptor> layers = image.manifest().layers();
     log.info(
         "converting {} ({} layers, manifest {}) into {}",
@@ -131,7 +161,6 @@ public final class Converter {
     if (options.pushThinImage()) {
       push(thin, target);
     }
-    long storedAfter = repository.storedBytes();
     ConvertResult result =
         new ConvertResult(
             options.pushThinImage() ? target : null,
@@ -142,7 +171,7 @@ public final class Converter {
             totals.files,
             totals.sourceBytes,
             totals.uncompressedBytes,
-            Math.max(0, storedAfter - storedBefore),
+            revisions.storedBytes(),
             revisions.before(),
             revisions.after(),
             Duration.between(started, clock.instant()));
@@ -227,8 +256,8 @@ public final class Converter {
     }
     int index = i;
     long total = layer.sizeBytes();
-    try (LayerPublicationTar tar =
-        new LayerPublicationTar(
+    try (LayerEntries tar =
+        new LayerEntries(
             where,
             prefix,
             catalogDirs,

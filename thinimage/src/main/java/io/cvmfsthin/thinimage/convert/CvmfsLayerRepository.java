@@ -1,5 +1,6 @@
 package io.cvmfsthin.thinimage.convert;
 
+import io.cvmfsthin.cvmfs.publish.EntryReader;
 import io.cvmfsthin.cvmfs.publish.Publication;
 import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
@@ -54,6 +55,21 @@ public final class CvmfsLayerRepository implements LayerRepository {
       Clock clock,
       java.util.concurrent.Executor contentExecutor)
       throws IOException {
+    return openOrCreate(storage, keysDir, fqrn, clock, contentExecutor, Runnable::run);
+  }
+
+  /**
+   * As {@link #openOrCreate(Path, Path, String, Clock, java.util.concurrent.Executor)}, forcing new
+   * objects to disk on {@code syncExecutor} (the caller owns and shuts it down).
+   */
+  public static CvmfsLayerRepository openOrCreate(
+      Path storage,
+      Path keysDir,
+      String fqrn,
+      Clock clock,
+      java.util.concurrent.Executor contentExecutor,
+      java.util.concurrent.Executor syncExecutor)
+      throws IOException {
     RepositoryPublisher publisher;
     if (Files.isRegularFile(storage.resolve(fqrn).resolve(".cvmfspublished"))) {
       publisher = RepositoryPublisher.open(storage, keysDir, fqrn, clock);
@@ -64,7 +80,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
               storage, keysDir, fqrn, RepositorySettings.DEFAULT, WHITELIST_DAYS, clock);
       log.info("created repository {} in {} (keys in {})", fqrn, storage, keysDir);
     }
-    publisher = publisher.withExecutor(contentExecutor);
+    publisher = publisher.withExecutor(contentExecutor).withSyncExecutor(syncExecutor);
     Path pub = keysDir.resolve(fqrn + ".pub");
     if (!Files.isRegularFile(pub)) {
       // clients verify what we publish with it: a keys directory without it is a mistake
@@ -88,7 +104,7 @@ public final class CvmfsLayerRepository implements LayerRepository {
               base[0] = t.baseRevision();
               body.run(new PublisherTransaction(t));
             });
-    return new Revisions(base[0], result.revision());
+    return new Revisions(base[0], result.revision(), result.newObjectBytes());
   }
 
   /** The converter's transaction on top of the publisher's. */
@@ -109,6 +125,16 @@ public final class CvmfsLayerRepository implements LayerRepository {
         throws IOException {
       return t.apply(
           Publication.tar(path, tar)
+              .withNestedCatalog(nestedCatalog)
+              .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE));
+    }
+
+    @Override
+    public boolean publish(
+        String path, EntryReader entries, boolean nestedCatalog, boolean onlyIfAbsent)
+        throws IOException {
+      return t.apply(
+          Publication.entries(path, entries)
               .withNestedCatalog(nestedCatalog)
               .withMode(onlyIfAbsent ? Publication.Mode.ADD_IF_ABSENT : Publication.Mode.REPLACE));
     }

@@ -237,7 +237,7 @@ final class LayerPublicationTar extends InputStream {
    * The entry under {@code layerfs/}, with its metadata, device numbers and xattrs; {@code
    * rawXattrs} are the exact values {@link RawPaxHeaders} found for it (null if none).
    */
-  private static TarHeaders.Header copyOf(
+  static TarHeaders.Header copyOf(
       TarArchiveEntry src, String layerfs, Map<String, byte[]> rawXattrs)
       throws LayerFormatException {
     String name = relative(src.getName(), src.getName());

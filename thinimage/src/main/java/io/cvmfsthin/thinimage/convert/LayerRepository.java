@@ -1,13 +1,14 @@
 package io.cvmfsthin.thinimage.convert;
 
+import io.cvmfsthin.cvmfs.publish.EntryReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Optional;
 
 /**
  * The converter's view of the CernVM-FS repository it fills: transactions, each of which publishes
- * tars at paths and becomes one new revision (or none). Paths are repository paths ({@code
- * /.layers/ab}).
+ * tars (or entries) at paths and becomes one new revision (or none). Paths are repository paths
+ * ({@code /.layers/ab}).
  */
 public interface LayerRepository extends AutoCloseable {
   String fqrn();
@@ -20,7 +21,9 @@ public interface LayerRepository extends AutoCloseable {
    */
   Revisions transaction(Body body) throws IOException;
 
-  /** Bytes of all objects stored, for the summary's "stored" figure. */
+  /**
+   * Bytes of all objects stored (a walk over all of them: for tests and tools, not per convert).
+   */
   long storedBytes() throws IOException;
 
   @Override
@@ -49,8 +52,20 @@ public interface LayerRepository extends AutoCloseable {
      */
     boolean publish(String path, InputStream tar, boolean nestedCatalog, boolean onlyIfAbsent)
         throws IOException;
+
+    /**
+     * Publishes the entries (read to their end) as the directory {@code path}, within the
+     * transaction: the same as a tar of the same entries, without encoding and decoding one.
+     *
+     * @see #publish(String, InputStream, boolean, boolean)
+     */
+    boolean publish(String path, EntryReader entries, boolean nestedCatalog, boolean onlyIfAbsent)
+        throws IOException;
   }
 
-  /** The revision a transaction started from and the one it left; equal if it made none. */
-  record Revisions(long before, long after) {}
+  /**
+   * The revision a transaction started from and the one it left (equal if it made none), and the
+   * bytes of the objects it added.
+   */
+  record Revisions(long before, long after, long storedBytes) {}
 }

@@ -83,6 +83,17 @@ final class ConvertFixture implements AutoCloseable {
     }
   }
 
+  /** What is left in the repository's scratch directory (data/txn) after a publish ended. */
+  java.util.List<Path> txnLeftovers() throws IOException {
+    Path txn = storage.resolve(FQRN).resolve("data/txn");
+    if (!Files.isDirectory(txn)) {
+      return java.util.List.of();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(txn)) {
+      return s.toList();
+    }
+  }
+
   /** The registry's stored file of a blob (docker-registry's filesystem driver layout). */
   Path registryBlobFile(io.cvmfsthin.thinimage.reference.Digest d) {
     return dir.resolve("registry/storage/docker/registry/v2/blobs/sha256")

@@ -244,4 +244,24 @@ class ConverterBadInputIT {
         .hasMessageContaining("layer 0 " + layer.digest().shortForm());
     assertNothingChanged(source, List.of(layer));
   }
+
+  @Test
+  void truncatedGzipBlob_failsNamingTheLayer_andLeavesNothing() throws Exception {
+    ImageReference source = fx.ref("bad/truncated:1");
+    Layer good = Layer.gzip(new LayerTar().file("first.txt", "first").bytes(), false);
+    Layer layer =
+        Layer.gzip(
+            new LayerTar().file("payload.bin", randomFile(512 * 1024), 0644, 0, 0).bytes(), false);
+    TestImage.of(List.of(good, layer), false, "amd64").push(fx.client, source);
+    // the registry serves what it stores: half of the gzip stream, the end of it missing
+    Path stored = fx.registryBlobFile(layer.digest());
+    byte[] bytes = Files.readAllBytes(stored);
+    Files.write(stored, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+
+    assertThatThrownBy(() -> fx.convert(source))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("layer 1 " + layer.digest().shortForm());
+    assertNothingChanged(source, List.of(good, layer));
+    assertThat(fx.txnLeftovers()).isEmpty();
+  }
 }
