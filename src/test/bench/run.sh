@@ -22,6 +22,9 @@
 #                              publish` and deleted from the plugin, so each cold run starts with an
 #                              empty cache and no local list and finds the list in the repository,
 #                              as a second host would. --prefetch adds this mode to the default set.
+#                              Its runs come after those of every other mode (a published list is
+#                              found by every run of the image), so they are not interleaved with
+#                              them; the ratios still come from one run of this script.
 #
 # Writes OUTDIR/results.csv, OUTDIR/results.md (p50/p95 and thin ÷ regular ratios), OUTDIR/ttft.png, OUTDIR/total.png,
 # OUTDIR/runs-detail.csv (pull time, registry and stratum apart) and OUTDIR/logs/. --quick: 0.1 and 0.5 GiB, N=2; default: 0.25, 1 and 4 GiB, N=5.
@@ -258,11 +261,6 @@ record_list() { # size: one run of the thin image records its list; publish it, 
     "$plugin_state/prefetch/$list" >>"$out/logs/bench.log" 2>&1
   dp rmi -f "$ref" >/dev/null
 }
-if [[ " $modes " == *" plugin-thin-prefetch "* ]]; then
-  echo "0 0" >"$work/shaper.mode"
-  for size in $sizes; do record_list "$size"; done
-fi
-
 csv="$out/results.csv"
 echo "mode,size_gib,state,run,ttft_s,total_s,bytes,requests,shaped" >"$csv"
 # The same runs with the time docker pull returned and the registry/stratum split.
@@ -299,31 +297,43 @@ run_one() { # mode size state run shaped
   log "$mode ${size}GiB $state run $run shaped=$shaped: ttft,total=${ts%% *} s (pull ${ts#* } s); bytes,requests=${traffic%% *} (registry B,req,stratum B,req: ${traffic#* })"
 }
 
-for shaped in $shaped_states; do
-  if [ "$shaped" = yes ]; then echo "10 100" >"$work/shaper.mode"; else echo "0 0" >"$work/shaper.mode"; fi
-  sleep 1
-  if [ -n "${INTERLEAVE:-}" ]; then
-    # Round-robin over sizes and modes, each cold run followed by a warm one: slow drifts of
-    # the machine's load spread over all of them instead of landing on one size.
-    for size in $sizes; do for mode in $modes; do run_one "$mode" "$size" cold 0 "$shaped"; done; done
-    for r in $(seq "$runs"); do
-      for size in $sizes; do
-        for mode in $modes; do
-          run_one "$mode" "$size" cold "$r" "$shaped"
-          run_one "$mode" "$size" warm "$r" "$shaped"
+measure() { # modes: every shaping state, size and mode of them
+  for shaped in $shaped_states; do
+    if [ "$shaped" = yes ]; then echo "10 100" >"$work/shaper.mode"; else echo "0 0" >"$work/shaper.mode"; fi
+    sleep 1
+    if [ -n "${INTERLEAVE:-}" ]; then
+      # Round-robin over sizes and modes, each cold run followed by a warm one: slow drifts of
+      # the machine's load spread over all of them instead of landing on one size.
+      for size in $sizes; do for mode in $1; do run_one "$mode" "$size" cold 0 "$shaped"; done; done
+      for r in $(seq "$runs"); do
+        for size in $sizes; do
+          for mode in $1; do
+            run_one "$mode" "$size" cold "$r" "$shaped"
+            run_one "$mode" "$size" warm "$r" "$shaped"
+          done
         done
       done
-    done
-  else
-    for size in $sizes; do
-      for mode in $modes; do
-        run_one "$mode" "$size" cold 0 "$shaped" # the warm-up, not recorded
-        for r in $(seq "$runs"); do run_one "$mode" "$size" cold "$r" "$shaped"; done
-        for r in $(seq "$runs"); do run_one "$mode" "$size" warm "$r" "$shaped"; done
+    else
+      for size in $sizes; do
+        for mode in $1; do
+          run_one "$mode" "$size" cold 0 "$shaped" # the warm-up, not recorded
+          for r in $(seq "$runs"); do run_one "$mode" "$size" cold "$r" "$shaped"; done
+          for r in $(seq "$runs"); do run_one "$mode" "$size" warm "$r" "$shaped"; done
+        done
       done
-    done
-  fi
-done
+    fi
+  done
+}
+
+# A published list is found by every run of its image, so the runs without a list come first;
+# then the lists are recorded and published, and the runs with a list follow.
+no_list_modes=$(echo " $modes " | sed 's/ plugin-thin-prefetch / /' | xargs)
+[ -z "$no_list_modes" ] || measure "$no_list_modes"
+if [[ " $modes " == *" plugin-thin-prefetch "* ]]; then
+  echo "0 0" >"$work/shaper.mode"
+  for size in $sizes; do record_list "$size"; done
+  measure plugin-thin-prefetch
+fi
 
 # --- report ---------------------------------------------------------------------------------------
 java "$here/Report.java" "$out"
