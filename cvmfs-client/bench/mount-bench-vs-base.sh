@@ -6,33 +6,13 @@
 # Needs root and /dev/fuse. Usage: mount-bench-vs-base.sh [BASE_COMMIT] [ROUNDS]
 # BENCH_OPTS as for mount-bench.sh (default: -Dbench.rows=stat).
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-client="$(cd "$here/.." && pwd)"
-top="$(cd "$client/.." && pwd)"
 base="${1:-8ad03e6}"
 rounds="${2:-3}"
 opts="${BENCH_OPTS:--Dbench.rows=stat}"
-basetree="/tmp/cvmfs-thin-base-$(git -C "$top" rev-parse --short "$base")"
 out="$(mktemp /tmp/mount-bench-vs-base.XXXXXX)"
-
-if [ ! -d "$basetree" ]; then # an exported tree: the repository itself is left as it is
-  mkdir -p "$basetree"
-  git -C "$top" archive "$base" | tar -x -C "$basetree"
-fi
-(cd "$basetree" && mvn -B -q -o -pl cvmfs-client -am compile -Dspotless.check.skip=true >&2)
-(cd "$client" && mvn -B -q test-compile org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2)
-deps="$(cat "$client/target/bench.classpath")"
-
-for r in $(seq 1 "$rounds"); do
-  for v in base head; do
-    if [ "$v" = base ]; then classes="$basetree/cvmfs-client/target/classes"; else classes="$client/target/classes"; fi
-    echo "round $r: $v" >&2
-    java -Xmx3g $opts -cp "$client/target/test-classes:$classes:$deps" \
-      io.cvmfsthin.cvmfs.fuse.MountBenchmark 2>&1 >/dev/null \
-      | awk -v v="$v" '$1 == "RESULT" { print v, $2, $3, $4 }' >>"$out"
-  done
-done
+# shellcheck source=vs-base-lib.sh
+source "$(dirname "$0")/vs-base-lib.sh"
+run_rounds io.cvmfsthin.cvmfs.fuse.MountBenchmark -Xmx3g "$opts" "$rounds" "$out"
 
 echo "Medians over $rounds rounds; ratios are medians of the per-round ratios (base and head of one"
 echo "round ran back to back; each FUSE figure's local-disk baseline was measured in the same JVM)."
