@@ -96,10 +96,15 @@ class ThinCommitIT {
     thin = registry.address() + "/e2e/commit-src_thin:1";
     committed = registry.address() + "/e2e/committed:1";
 
+    // Recorded prefetch off: a recording published a few seconds after a container stopped is a
+    // revision these tests would see ("nothing published" would race with it).
     publishing =
         PluginDaemon.start(
             work.resolve("plugin"),
-            List.of("cvmfs-publish.source=" + publish, "PUBLISH_REPOSITORY=" + FQRN));
+            List.of(
+                "cvmfs-publish.source=" + publish,
+                "PUBLISH_REPOSITORY=" + FQRN,
+                "PREFETCH_PARALLEL=0"));
     configure(publishing, keys);
     docker = publishing.docker();
     docker.dockerOk("pull", thin);
