@@ -25,8 +25,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -129,25 +127,8 @@ public final class ConvertCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ConvertListener progress =
         System.console() != null ? new TerminalProgress(err) : new LogProgress();
-    AtomicInteger threads = new AtomicInteger();
-    ExecutorService contentPool =
-        Executors.newFixedThreadPool(
-            Runtime.getRuntime().availableProcessors(),
-            r -> {
-              Thread t = new Thread(r, "convert-content-" + threads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    // fsyncs wait on the disk: many at once let the file system commit them together
-    AtomicInteger syncThreads = new AtomicInteger();
-    ExecutorService syncPool =
-        Executors.newFixedThreadPool(
-            32,
-            r -> {
-              Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService contentPool = Pools.content("convert-content");
+    ExecutorService syncPool = Pools.fsync();
     try (ImageSource src = source(registry, wanted)) {
       // the source first: an unreachable or unusable one must not leave a new repository behind
       SourceImage image = Converter.resolve(src);

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -182,25 +180,8 @@ public final class RepoCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      AtomicInteger threads = new AtomicInteger();
-      ExecutorService pool =
-          Executors.newFixedThreadPool(
-              Runtime.getRuntime().availableProcessors(),
-              r -> {
-                Thread t = new Thread(r, "publish-content-" + threads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
-      // fsyncs wait on the disk: many at once let the file system commit them together
-      AtomicInteger syncThreads = new AtomicInteger();
-      ExecutorService syncPool =
-          Executors.newFixedThreadPool(
-              32,
-              r -> {
-                Thread t = new Thread(r, "object-fsync-" + syncThreads.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-              });
+      ExecutorService pool = Pools.content("publish-content");
+      ExecutorService syncPool = Pools.fsync();
       try {
         PublishResult r =
             publish(
