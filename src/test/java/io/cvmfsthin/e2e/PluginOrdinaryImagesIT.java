@@ -3,6 +3,7 @@ package io.cvmfsthin.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.e2e.support.Cmd;
+import io.cvmfsthin.e2e.support.DockerArchive;
 import io.cvmfsthin.e2e.support.LocalRegistry;
 import io.cvmfsthin.e2e.support.Mounts;
 import io.cvmfsthin.e2e.support.PluginDaemon;
@@ -311,6 +312,49 @@ class PluginOrdinaryImagesIT {
       assertThat(types).contains("docker.graphdriver/1.0");
       d.dockerOk("plugin", "rm", name);
     }
+  }
+
+  /**
+   * Docker extracts a layer in a chroot of the layer directory, so overlay2 stores {@code /tmp/x},
+   * {@code ../../../tmp/y} and {@code a/../../../tmp/z} inside the layer as {@code tmp/...}; the
+   * plugin must load every image overlay2 loads, with the same files.
+   */
+  @Test
+  @Order(11)
+  void load_climbingAndAbsoluteNames_storesWhatOverlay2Stores() throws IOException {
+    Path archive =
+        new DockerArchive()
+            .dir("tmp")
+            .file("/tmp/x", "x")
+            .file("../../../tmp/y", "y")
+            .file("a/../../../tmp/z", "z")
+            .hardlink("../h", "/tmp/x")
+            .symlink("up", "../../../etc/passwd")
+            .writeTo(work.resolve("names.tar"), "test/names:1");
+    for (PrivateDockerd d : List.of(docker, reference)) {
+      d.dockerOk("load", "-i", archive.toString());
+    }
+    Map<String, TarListing.Entry> plugin = exportOf(docker, "test/names:1");
+    assertThat(plugin).isEqualTo(exportOf(reference, "test/names:1"));
+    assertThat(plugin.keySet()).contains("tmp/x", "tmp/y", "tmp/z", "h", "up");
+    assertThat(plugin.keySet()).noneMatch(n -> n.startsWith("a/") || n.contains(".."));
+  }
+
+  /** What overlay2 refuses, the plugin refuses too: a write through a symlink of the layer. */
+  @Test
+  @Order(12)
+  void load_writeThroughASymlink_isRefusedLikeOverlay2() throws IOException {
+    Path archive =
+        new DockerArchive()
+            .symlink("s", "/etc")
+            .file("s/evil", "x")
+            .writeTo(work.resolve("through.tar"), "test/through:1");
+    Cmd.Result plugin = docker.docker("load", "-i", archive.toString());
+    Cmd.Result overlay = reference.docker("load", "-i", archive.toString());
+    assertThat(overlay.exit()).as(overlay.stdout() + overlay.stderr()).isNotZero();
+    assertThat(plugin.exit()).isNotZero();
+    assertThat(plugin.stderr()).contains("s/evil").contains("symlink");
+    assertThat(docker.docker("image", "inspect", "test/through:1").exit()).isNotZero();
   }
 
   static Map<String, TarListing.Entry> exportOf(PrivateDockerd d, String image) throws IOException {

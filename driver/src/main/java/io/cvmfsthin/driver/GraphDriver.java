@@ -1,11 +1,11 @@
 package io.cvmfsthin.driver;
 
+import io.cvmfsthin.cvmfs.tar.TarFormatException;
 import io.cvmfsthin.driver.archive.DiffReader;
 import io.cvmfsthin.driver.archive.DirectorySize;
 import io.cvmfsthin.driver.archive.OverlayChanges;
 import io.cvmfsthin.driver.archive.PathChange;
 import io.cvmfsthin.driver.archive.TarApplier;
-import io.cvmfsthin.driver.archive.TarFormatException;
 import io.cvmfsthin.driver.archive.Trees;
 import io.cvmfsthin.driver.archive.Xattrs;
 import io.cvmfsthin.driver.commit.CommitPublisher;

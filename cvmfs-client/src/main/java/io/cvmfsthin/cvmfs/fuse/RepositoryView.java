@@ -4,6 +4,7 @@ import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryFlags;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.catalog.Md5Path;
+import io.cvmfsthin.cvmfs.tar.Whiteouts;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -115,7 +116,7 @@ final class RepositoryView {
     if (real.isPresent()) {
       return isHiddenCatalogMarker(dir, name) ? Optional.empty() : real;
     }
-    return raw(Md5Path.child(dir, Whiteouts.markerFor(name)))
+    return raw(Md5Path.child(dir, Whiteouts.whiteoutName(name)))
         .filter(DirectoryEntry::isRegular)
         .map(marker -> whiteout(path, marker));
   }

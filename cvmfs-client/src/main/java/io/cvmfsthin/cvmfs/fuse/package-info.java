@@ -1,10 +1,11 @@
 /**
  * The read-only FUSE mount of a CernVM-FS repository.
  *
- * <p>Core (pure, unit-tested): {@link io.cvmfsthin.cvmfs.fuse.LayerRoots}, {@code Whiteouts},
- * {@code RepositoryView} (the plain view and the overlay-ready layer view, with an in-memory entry
- * cache and per-directory indexes per revision), {@code PageCachePolicy}, {@code MagicXattrs},
- * {@code Inodes}, {@code Symlinks}, {@code MountTable}.
+ * <p>Core (pure, unit-tested): {@link io.cvmfsthin.cvmfs.fuse.LayerRoots}, (whiteout names come
+ * from {@code io.cvmfsthin.cvmfs.tar.Whiteouts}), {@code RepositoryView} (the plain view and the
+ * overlay-ready layer view, with an in-memory entry cache and per-directory indexes per revision),
+ * {@code PageCachePolicy}, {@code MagicXattrs}, {@code Inodes}, {@code Symlinks}, {@code
+ * MountTable}.
  *
  * <p>Edges: {@code CvmfsFileSystem} (the jnr-fuse callbacks; every exception is mapped to an errno
  * in one place), {@code FuseWorkers} (libfuse's session loop on named JVM threads), {@code Stats}

@@ -8,10 +8,10 @@ import java.util.TreeMap;
 
 /**
  * One entry of a {@link Publication.Entries} source, as a tar header would describe it: a name
- * relative to the published tree (checked as tar names are: no absolute names, no {@code ..}), its
- * kind, metadata, the target of a symbolic or hard link, device numbers and extended attributes
- * with their exact bytes. A regular file's {@code sizeBytes} bytes of content follow it in {@link
- * EntryReader#content()}.
+ * relative to the published tree (cleaned from its root as Docker cleans layer names: {@link
+ * io.cvmfsthin.cvmfs.tar.TarPaths}), its kind, metadata, the target of a symbolic or hard link,
+ * device numbers and extended attributes with their exact bytes. A regular file's {@code sizeBytes}
+ * bytes of content follow it in {@link EntryReader#content()}.
  *
  * @param kind the file type; for a hard link, {@link EntryKind#REGULAR} with {@code hardLink} set
  * @param permissions {@code mode & 07777}

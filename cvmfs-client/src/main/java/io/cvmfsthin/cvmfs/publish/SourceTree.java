@@ -1,12 +1,13 @@
 package io.cvmfsthin.cvmfs.publish;
 
 import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
+import io.cvmfsthin.cvmfs.tar.TarFormatException;
+import io.cvmfsthin.cvmfs.tar.TarPaths;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -15,12 +16,13 @@ import java.util.TreeMap;
 /**
  * Builds the {@link SourceNode} tree of a publication from its entries in tar order, whoever
  * decoded them ({@link TarSource} from a tar stream, or the caller through an {@link EntryReader}):
- * one set of rules, so both give the same tree. Names are hostile input: absolute names, {@code
- * ..}, hard links to anything not earlier in the source, relative symlinks that climb above the
- * published tree, paths through a non-directory and xattrs that do not fit a catalog are refused,
- * naming the entry. Later entries replace earlier ones of the same name, as extraction would.
- * Regular files stream straight into objects; small ones are buffered and written by {@link
- * ContentTasks} while reading goes on (the caller awaits them).
+ * one set of rules, so both give the same tree. Names are hostile input, cleaned from the
+ * publication's root as Docker's extraction cleans them ({@code /x}, {@code ../x} and {@code
+ * a/../../x} all name {@code x}); a NUL, hard links to anything not earlier in the source, paths
+ * through a non-directory and xattrs that do not fit a catalog are refused, naming the entry. Later
+ * entries replace earlier ones of the same name, as extraction would. Regular files stream straight
+ * into objects; small ones are buffered and written by {@link ContentTasks} while reading goes on
+ * (the caller awaits them).
  */
 final class SourceTree {
   private final ContentWriter writer;
@@ -64,7 +66,7 @@ final class SourceTree {
     switch (e.kind()) {
       case DIRECTORY -> node.sizeBytes = SourceNode.DIRECTORY_SIZE;
       case SYMLINK -> {
-        node.symlink = checkSymlink(name, path, e.linkTarget());
+        node.symlink = checkSymlink(name, e.linkTarget());
         node.sizeBytes = node.symlink.getBytes(StandardCharsets.UTF_8).length;
       }
       case CHAR_DEVICE, BLOCK_DEVICE ->
@@ -182,49 +184,24 @@ final class SourceTree {
     return n;
   }
 
-  /** The components of an entry name; refuses absolute names, '..' and NUL. */
+  /**
+   * The components of an entry name, cleaned from the layer root as Docker's extraction does
+   * ({@link TarPaths}); refuses only NUL.
+   */
   static List<String> components(String name) throws TarFormatException {
-    if (name.startsWith("/")) {
-      throw new TarFormatException("tar entry '" + shorten(name) + "': absolute path refused");
-    }
     if (name.indexOf('\0') >= 0) {
       throw new TarFormatException("tar entry '" + shorten(name) + "': NUL in the name");
     }
-    List<String> out = new ArrayList<>();
-    for (String c : name.split("/")) {
-      if (c.equals("..")) {
-        throw new TarFormatException("tar entry '" + shorten(name) + "': '..' in the path refused");
-      }
-      if (!c.isEmpty() && !c.equals(".")) {
-        out.add(c);
-      }
-    }
-    return out;
+    return TarPaths.components(name);
   }
 
-  /** A relative symlink must not climb above the published tree; absolute ones are data. */
-  private static String checkSymlink(String name, List<String> path, String target)
-      throws TarFormatException {
+  /**
+   * A symlink's target is data, kept as written (absolute or climbing, as Docker keeps it: it is
+   * resolved inside whatever root follows it); only an empty target or a NUL is refused.
+   */
+  private static String checkSymlink(String name, String target) throws TarFormatException {
     if (target.isEmpty() || target.indexOf('\0') >= 0) {
       throw new TarFormatException("tar entry '" + shorten(name) + "': empty symlink target");
-    }
-    if (target.startsWith("/")) {
-      return target;
-    }
-    int depth = Math.max(0, path.size() - 1);
-    for (String c : target.split("/")) {
-      if (c.equals("..")) {
-        if (--depth < 0) {
-          throw new TarFormatException(
-              "tar entry '"
-                  + shorten(name)
-                  + "': symlink to '"
-                  + shorten(target)
-                  + "' leaves the published tree");
-        }
-      } else if (!c.isEmpty() && !c.equals(".")) {
-        depth++;
-      }
     }
     return target;
   }

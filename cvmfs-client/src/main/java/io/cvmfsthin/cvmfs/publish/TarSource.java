@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.publish;
 
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
+import io.cvmfsthin.cvmfs.tar.TarFormatException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,6 +6,7 @@ import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.Symlinks;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
+import io.cvmfsthin.cvmfs.tar.Whiteouts;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,6 +1,7 @@
 package io.cvmfsthin.driver.archive;
 
 import io.cvmfsthin.cvmfs.tar.TarHeaders;
+import io.cvmfsthin.cvmfs.tar.Whiteouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

@@ -1,6 +1,9 @@
 package io.cvmfsthin.driver.archive;
 
 import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
+import io.cvmfsthin.cvmfs.tar.TarFormatException;
+import io.cvmfsthin.cvmfs.tar.TarPaths;
+import io.cvmfsthin.cvmfs.tar.Whiteouts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -31,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * sparse files written with holes, times of directories set after their content; {@code .wh.NAME}
  * becomes a 0/0 character device, {@code .wh..wh..opq} the opaque xattr.
  *
- * <p>The tar is hostile: absolute names, {@code ..}, entries whose parent is a symlink, hard links
- * to anything outside the tree or through a symlink, and unknown entry types are refused with a
- * {@link TarFormatException} naming the entry. The caller extracts into a fresh directory and
- * deletes it on failure; this class never writes outside {@code root}.
+ * <p>The tar is hostile. Names and hard link targets are cleaned from the layer root as Docker's
+ * chrooted extraction cleans them ({@link TarPaths}: {@code /x} and {@code a/../../x} name {@code
+ * x}); entries whose parent is a symlink, hard links to anything not in the layer or through a
+ * symlink, NUL bytes and unknown entry types are refused with a {@link TarFormatException} naming
+ * the entry. The caller extracts into a fresh directory and deletes it on failure; this class never
+ * writes outside {@code root}.
  */
 public final class TarApplier {
   private static final Logger log = LoggerFactory.getLogger(TarApplier.class);

@@ -2,6 +2,7 @@ package io.cvmfsthin.thinimage.convert;
 
 import io.cvmfsthin.cvmfs.tar.RawPaxHeaders;
 import io.cvmfsthin.cvmfs.tar.TarHeaders;
+import io.cvmfsthin.cvmfs.tar.TarPaths;
 import io.cvmfsthin.thinimage.layer.LayerFormatException;
 import io.cvmfsthin.thinimage.layer.LayerStream;
 import java.io.ByteArrayOutputStream;
@@ -9,9 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -340,33 +339,14 @@ final class LayerPublicationTar extends InputStream {
   }
 
   /**
-   * A layer entry name made relative: leading {@code ./} and {@code /} trimmed, trailing {@code /}
-   * dropped; {@code ..} refused (tar input is hostile).
+   * A layer entry name made relative, cleaned from the layer root as Docker's extraction cleans it
+   * ({@link TarPaths}); a NUL is refused (tar input is hostile).
    */
   static String relative(String name, String entry) throws LayerFormatException {
-    if (name.startsWith("/")) {
-      throw new LayerFormatException(
-          "tar entry '"
-              + Names.shorten(entry)
-              + "': absolute path '"
-              + Names.shorten(name)
-              + "' refused");
+    if (name.indexOf('\0') >= 0) {
+      throw new LayerFormatException("tar entry '" + Names.shorten(entry) + "': NUL in the name");
     }
-    List<String> parts = new ArrayList<>();
-    for (String c : name.split("/")) {
-      if (c.equals("..")) {
-        throw new LayerFormatException(
-            "tar entry '"
-                + Names.shorten(entry)
-                + "': '..' in '"
-                + Names.shorten(name)
-                + "' refused");
-      }
-      if (!c.isEmpty() && !c.equals(".")) {
-        parts.add(c);
-      }
-    }
-    return String.join("/", parts);
+    return String.join("/", TarPaths.components(name));
   }
 
   @Override

@@ -1,44 +1,52 @@
-package io.cvmfsthin.driver.archive;
+package io.cvmfsthin.cvmfs.tar;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Names of tar entries, checked before anything touches the disk: relative, no {@code ..}, no NUL.
- * A name is normalised to {@code a/b/c} ({@code ./} prefixes, repeated and trailing slashes
- * removed); the root itself normalises to the empty string.
+ * Names of tar entries as Docker's own layer extraction treats them, checked before anything
+ * touches the disk or a catalog. Docker unpacks a layer inside a chroot whose root is the layer
+ * directory, so every name is cleaned as if that directory were {@code /}: {@code /tmp/x}, {@code
+ * ../../../tmp/x} and {@code a/../../../tmp/x} all name {@code tmp/x}, and no name can leave the
+ * layer. The same holds for hard link targets. A name is returned as {@code a/b/c} ({@code ./}
+ * prefixes, repeated and trailing slashes removed); the root itself is the empty string. Only a NUL
+ * byte is refused here; writes through symlinks are refused by whoever resolves the parents.
  */
 public final class TarPaths {
   private TarPaths() {}
 
   /**
-   * The normalised relative form of {@code name}.
+   * The cleaned relative form of {@code name}, resolved from the layer root as Go's {@code
+   * filepath.Join("/", name)} does.
    *
    * @param name the name as found in the tar
    * @param entry the entry's name, for the message
-   * @param what "name" or "link target", for the message
-   * @throws TarFormatException for absolute names, {@code ..} segments or NUL bytes
+   * @param what "name" or "hard link target", for the message
+   * @throws TarFormatException for a missing name or a NUL byte
    */
   public static String normalize(String name, String entry, String what) throws TarFormatException {
     if (name == null || name.indexOf('\0') >= 0) {
       throw new TarFormatException("entry " + quote(entry) + ": NUL byte in " + what);
     }
-    if (name.startsWith("/")) {
-      throw new TarFormatException(
-          "entry " + quote(entry) + ": absolute " + what + " " + quote(name) + " refused");
-    }
+    return String.join("/", components(name));
+  }
+
+  /** The segments of the cleaned name; empty for the root. */
+  public static List<String> components(String name) {
     List<String> segments = new ArrayList<>();
     for (String segment : name.split("/")) {
       if (segment.isEmpty() || segment.equals(".")) {
         continue;
       }
       if (segment.equals("..")) {
-        throw new TarFormatException(
-            "entry " + quote(entry) + ": " + what + " " + quote(name) + " contains '..'");
+        if (!segments.isEmpty()) {
+          segments.remove(segments.size() - 1);
+        }
+        continue;
       }
       segments.add(segment);
     }
-    return String.join("/", segments);
+    return segments;
   }
 
   /** The last segment of a normalised, non-empty name. */

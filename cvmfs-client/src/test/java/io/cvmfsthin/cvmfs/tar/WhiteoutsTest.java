@@ -1,4 +1,4 @@
-package io.cvmfsthin.driver.archive;
+package io.cvmfsthin.cvmfs.tar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
