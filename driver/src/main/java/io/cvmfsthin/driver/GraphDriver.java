@@ -10,6 +10,7 @@ import io.cvmfsthin.driver.archive.Trees;
 import io.cvmfsthin.driver.archive.Xattrs;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.layer.LayerIds;
+import io.cvmfsthin.driver.layer.LayerLocks;
 import io.cvmfsthin.driver.layer.LowerChain;
 import io.cvmfsthin.driver.layer.ThinRecord;
 import io.cvmfsthin.driver.mount.LibcMounter;
@@ -32,7 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +59,7 @@ public final class GraphDriver {
   private final Xattrs xattrs = new LibcXattrs();
   private final TarApplier applier;
   private final RandomGenerator random;
-  private final ReentrantLock[] locks = new ReentrantLock[64]; // each guards the ids hashing to it
+  private final LayerLocks locks = new LayerLocks();
   private volatile State state;
 
   private record State(
@@ -98,9 +98,6 @@ public final class GraphDriver {
     this.random = new SecureRandom();
     this.applier =
         new TarApplier(xattrs, new LibcDeviceNodes(), new LibcFileMetadata(), new LibcSymlinks());
-    for (int i = 0; i < locks.length; i++) {
-      locks[i] = new ReentrantLock();
-    }
   }
 
   /**
@@ -165,12 +162,6 @@ public final class GraphDriver {
     return s;
   }
 
-  private ReentrantLock lock(String id) {
-    ReentrantLock lock = locks[Math.floorMod(id.hashCode(), locks.length)];
-    lock.lock();
-    return lock;
-  }
-
   /** Create: a read-only image layer. */
   public void create(CreateRequest request) throws IOException {
     create(request, false);
@@ -192,8 +183,7 @@ public final class GraphDriver {
       }
       throw new IllegalArgumentException("overlay2: unknown option " + key);
     }
-    ReentrantLock lock = lock(id);
-    try {
+    try (LayerLocks.Held held = locks.lock(id)) {
       LowerChain lower = null;
       String thinParent = null;
       if (parent != null) {
@@ -222,8 +212,6 @@ public final class GraphDriver {
           id,
           readWrite ? " read-write" : "",
           parent == null ? "-" : parent);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -233,8 +221,7 @@ public final class GraphDriver {
   public void remove(String id) throws IOException {
     State s = state();
     LayerIds.check(id);
-    ReentrantLock lock = lock(id);
-    try {
+    try (LayerLocks.Held held = locks.lock(id)) {
       if (!s.store().exists(id)) {
         return;
       }
@@ -245,8 +232,6 @@ public final class GraphDriver {
       }
       s.store().remove(id);
       log.info("layer {}: removed", id);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -258,14 +243,11 @@ public final class GraphDriver {
   public Path get(String id, String mountLabel) throws IOException {
     State s = state();
     LayerIds.check(id);
-    ReentrantLock lock = lock(id);
-    try {
+    try (LayerLocks.Held held = locks.lock(id)) {
       if (!s.store().exists(id)) {
         throw new LayerNotFoundException(id);
       }
       return s.mounts().get(id, mountLabel);
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -273,13 +255,10 @@ public final class GraphDriver {
   public void put(String id) throws IOException {
     State s = state();
     LayerIds.check(id);
-    ReentrantLock lock = lock(id);
-    try {
+    try (LayerLocks.Held held = locks.lock(id)) {
       if (s.store().exists(id)) {
         s.mounts().put(id);
       }
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -348,14 +327,11 @@ public final class GraphDriver {
     }
     IOException failure = null;
     for (String id : s.mounts().mountedIds()) {
-      ReentrantLock lock = lock(id);
-      try {
+      try (LayerLocks.Held held = locks.lock(id)) {
         s.mounts().unmount(id);
       } catch (IOException e) {
         log.warn("layer {}: unmount at cleanup failed", id, e);
         failure = failure == null ? e : failure;
-      } finally {
-        lock.unlock();
       }
     }
     if (failure != null) {
@@ -380,11 +356,8 @@ public final class GraphDriver {
       if (s.commits() != null) {
         Optional<String> thinId = s.commits().thinAncestor(id);
         if (thinId.isPresent()) {
-          ReentrantLock lock = lock(id);
-          try {
+          try (LayerLocks.Held held = locks.lock(id)) {
             return s.commits().commit(id, thinId.get());
-          } finally {
-            lock.unlock();
           }
         }
       }
@@ -444,17 +417,17 @@ public final class GraphDriver {
   }
 
   private List<PathChange> nativeChanges(State s, String id) throws IOException {
-    ReentrantLock lock = lock(id);
     List<String> repos = List.of();
-    try {
-      Optional<String> thinParent = s.store().thinParent(id);
-      if (thinParent.isPresent() && s.store().thin(id).isEmpty()) {
-        repos = s.thin().acquire(id, thinParent.get());
+    try (LayerLocks.Held held = locks.lock(id)) {
+      try {
+        Optional<String> thinParent = s.store().thinParent(id);
+        if (thinParent.isPresent() && s.store().thin(id).isEmpty()) {
+          repos = s.thin().acquire(id, thinParent.get());
+        }
+        return new OverlayChanges(xattrs).changes(absoluteLowers(s, id), s.store().diffDir(id));
+      } finally {
+        s.thin().release(repos);
       }
-      return new OverlayChanges(xattrs).changes(absoluteLowers(s, id), s.store().diffDir(id));
-    } finally {
-      s.thin().release(repos);
-      lock.unlock();
     }
   }
 
@@ -485,8 +458,7 @@ public final class GraphDriver {
   public long applyDiff(String id, String parent, InputStream tar) throws IOException {
     State s = state();
     LayerIds.check(id);
-    ReentrantLock lock = lock(id);
-    try {
+    try (LayerLocks.Held held = locks.lock(id)) {
       if (!s.store().exists(id)) {
         throw new LayerNotFoundException(id);
       }
@@ -517,8 +489,6 @@ public final class GraphDriver {
       long size = DirectorySize.of(s.store().diffDir(id));
       log.info("layer {}: applied diff, {} bytes{}", id, size, thin.isPresent() ? ", thin" : "");
       return size;
-    } finally {
-      lock.unlock();
     }
   }
 
