@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a {@link RepositoryClient} needs. Build it with {@link #builder(String)}, or start from a
@@ -68,6 +71,8 @@ public record ClientSettings(
 
   public static final int DEFAULT_MAX_CONCURRENT_FETCHES = 16;
   public static final int DEFAULT_READAHEAD_CHUNKS = 4;
+
+  private static final Logger log = LoggerFactory.getLogger(ClientSettings.class);
 
   public ClientSettings {
     RepositoryNames.requireValid(fqrn);
@@ -132,7 +137,16 @@ public record ClientSettings(
     if ((v = config.get("CVMFS_BLACKLIST")) != null && !v.isBlank()) {
       Path file = Path.of(v.strip());
       if (java.nio.file.Files.isRegularFile(file)) {
-        b.blacklist(parseBlacklist(java.nio.file.Files.readString(file)));
+        b.blacklist(
+            parseBlacklist(
+                java.nio.file.Files.readString(file),
+                (line, text) ->
+                    log.warn(
+                        "{}: CVMFS_BLACKLIST {} line {} is no certificate fingerprint, ignored: {}",
+                        fqrn,
+                        file,
+                        line,
+                        text)));
       }
     }
     if ((v = config.get("CVMFS_CACHE_DIR")) != null && !v.isBlank()) {
@@ -192,20 +206,25 @@ public record ClientSettings(
 
   /**
    * The certificate fingerprints of a blacklist file ({@code CVMFS_BLACKLIST}), one per line in
-   * whitelist form; {@code <fqrn N} revision lines and anything else that is no fingerprint are
-   * skipped.
+   * whitelist form; {@code <fqrn N} revision lines, comments and blank lines are skipped.
+   *
+   * @param unparsable told the line number (from 1) and text of each other line that is no
+   *     fingerprint: skipped as the stock client skips it, but a mistyped revoked fingerprint would
+   *     otherwise stay trusted without a word
    */
-  public static Set<ContentHash> parseBlacklist(String text) {
+  public static Set<ContentHash> parseBlacklist(
+      String text, BiConsumer<Integer, String> unparsable) {
     Set<ContentHash> out = new java.util.HashSet<>();
-    for (String line : text.split("\n")) {
-      String l = line.strip();
+    String[] lines = text.split("\n");
+    for (int i = 0; i < lines.length; i++) {
+      String l = lines[i].strip();
       if (l.isEmpty() || l.startsWith("<") || l.startsWith("#")) {
         continue;
       }
       try {
         out.add(ContentHash.parseFingerprint(l));
-      } catch (IllegalArgumentException ignored) {
-        // the stock client skips lines it cannot parse
+      } catch (IllegalArgumentException e) {
+        unparsable.accept(i + 1, l);
       }
     }
     return out;

@@ -50,4 +50,18 @@ class ClientSettingsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("CVMFS_READAHEAD_CHUNKS=-2 is negative");
   }
+
+  @Test
+  void parseBlacklist_keepsFingerprints_andReportsEveryOtherLineWithItsNumber() {
+    String good = "A1:B2:C3:D4:E5:F6:07:18:29:3A:4B:5C:6D:7E:8F:90:A1:B2:C3:D4";
+    String typo = "A1:B2:C3:D4:E5:F6:07:18:29:3A:4B:5C:6D:7E:8F:90:A1:B2:C3"; // one byte short
+    java.util.List<String> reported = new java.util.ArrayList<>();
+    var fingerprints =
+        ClientSettings.parseBlacklist(
+            "# revoked\n" + good + "\n<example.org 12\n\n" + typo + "\n",
+            (line, text) -> reported.add(line + ":" + text));
+    assertThat(fingerprints)
+        .containsExactly(io.cvmfsthin.cvmfs.object.ContentHash.parseFingerprint(good));
+    assertThat(reported).containsExactly("5:" + typo);
+  }
 }
