@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Ordinary images under a real dockerd 20.10 whose storage driver is the plugin, installed as a
  * user installs it; every outcome compared with what the built-in overlay2 makes of the same image.
  */
+@Tag("registry")
 @Tag("docker")
 @Tag("root")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * finds the published list when a container of the image starts and fetches the listed files while
  * the task still sleeps, before it reads them.
  */
+@Tag("registry")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")

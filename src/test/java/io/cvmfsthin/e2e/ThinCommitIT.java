@@ -43,6 +43,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * built images are thin; a second daemon with the plugin (no publisher) pulls and runs them. The
  * same changes made under built-in overlay2 give the reference tree.
  */
+@Tag("registry")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * into a CernVM-FS repository served by nginx; a dockerd whose storage driver is the plugin pulls
  * the thin image and runs it, reading files lazily through the FUSE client.
  */
+@Tag("registry")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")

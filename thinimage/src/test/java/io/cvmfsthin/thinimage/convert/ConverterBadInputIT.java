@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Bad input: each case fails with a clear error, the repository keeps serving the revision it had,
  * no layer directory and no image metadata appear, and the object store does not grow.
  */
+@Tag("registry")
 class ConverterBadInputIT {
   @TempDir Path dir;
   ConvertFixture fx;

@@ -45,10 +45,12 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Registry image → CVMFS layers + thin image, against docker-registry and our publisher/reader. */
+@Tag("registry")
 class ConverterIT {
   @TempDir Path dir;
   ConvertFixture fx;

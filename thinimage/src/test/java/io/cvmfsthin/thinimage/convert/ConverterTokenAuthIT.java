@@ -13,10 +13,12 @@ import io.cvmfsthin.thinimage.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Pull and push through a token-auth registry, credentials from a Docker config.json. */
+@Tag("registry")
 class ConverterTokenAuthIT {
   @TempDir Path dir;
 

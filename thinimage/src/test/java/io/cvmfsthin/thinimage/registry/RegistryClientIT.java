@@ -26,11 +26,13 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The client against Debian's docker-registry 2.8 on loopback. */
+@Tag("registry")
 class RegistryClientIT {
   private static final HttpClient HTTP = RegistryClient.newHttpClient();
   private static final RetryPolicy FAST = new RetryPolicy(2, Duration.ofMillis(50));
