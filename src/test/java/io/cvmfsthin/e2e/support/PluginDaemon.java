@@ -52,6 +52,22 @@ public final class PluginDaemon implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts it as a new user would, with config.json's defaults: {@code docker plugin enable} with
+   * no {@code docker plugin set} before it.
+   */
+  public static PluginDaemon startWithDefaults(Path work) throws IOException {
+    PluginDaemon d = new PluginDaemon(work);
+    try {
+      d.bootstrap(null);
+      return d;
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** {@code settings}: what to {@code docker plugin set} beside the test's own; null: nothing. */
   private void bootstrap(List<String> settings) throws IOException {
     Path pluginDir = work.resolve("plugin-dir");
     docker.start("overlay2");
@@ -66,6 +82,17 @@ public final class PluginDaemon implements AutoCloseable {
             Duration.ofMinutes(15));
     made.orThrow();
     docker.dockerOk("plugin", "create", PLUGIN, pluginDir.toString());
+    if (settings != null) {
+      setUp(settings);
+    }
+    docker.dockerOk("plugin", "enable", PLUGIN);
+    docker.stop();
+    long t0 = System.nanoTime();
+    docker.start(PLUGIN);
+    bootstrap = Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  private void setUp(List<String> settings) throws IOException {
     Path etcCvmfs = work.resolve("etc-cvmfs");
     Files.createDirectories(etcCvmfs.resolve("keys"));
     Files.createDirectories(etcCvmfs.resolve("config.d"));
@@ -74,11 +101,6 @@ public final class PluginDaemon implements AutoCloseable {
     set.add("LOG_LEVEL=debug");
     set.addAll(settings);
     docker.dockerOk(set.toArray(String[]::new));
-    docker.dockerOk("plugin", "enable", PLUGIN);
-    docker.stop();
-    long t0 = System.nanoTime();
-    docker.start(PLUGIN);
-    bootstrap = Duration.ofNanos(System.nanoTime() - t0);
   }
 
   public PrivateDockerd docker() {
