@@ -34,6 +34,14 @@ public interface RepositoryMounts {
   boolean isConfigured(String fqrn);
 
   /**
+   * For a repository that {@link #isConfigured} refuses: what is missing and which setting gives
+   * it, for the error a user sees. Empty when there is nothing more to say.
+   */
+  default String missingSettings(String fqrn) {
+    return "";
+  }
+
+  /**
    * Mounts the repository if needed and adds a reference.
    *
    * @return the root under which {@code <path>} of a {@code cvmfs://fqrn/<path>} URL is the layer

@@ -68,12 +68,17 @@ final class ThinLayers {
                 + fqrn
                 + " (layer path "
                 + layer.url().path()
-                + ") is not configured on this host");
+                + ") is not configured on this host"
+                + hint(repositories.missingSettings(fqrn)));
       }
       entries.add(new ThinRecord.Entry(ShortIds.random(random), fqrn, layer.url().path()));
     }
     log.info("layer {}: thin, {} CVMFS layers from {}", id, entries.size(), image.layers().size());
     return Optional.of(new ThinRecord(entries));
+  }
+
+  private static String hint(String missingSettings) {
+    return missingSettings.isBlank() ? "" : ": " + missingSettings;
   }
 
   private static boolean hasOtherFiles(Path root, Path descriptor) throws IOException {

@@ -81,6 +81,38 @@ class ThinLayersTest {
   }
 
   @Test
+  void detect_unconfiguredRepository_addsWhatTheRepositoriesSayIsMissing(
+      @TempDir Path home, @TempDir Path layer) throws Exception {
+    Files.writeString(layer.resolve("thin.json"), descriptor("cvmfs://evil.example.org/x/y"));
+    RepositoryMounts none =
+        new RepositoryMounts() {
+          @Override
+          public boolean isConfigured(String fqrn) {
+            return false;
+          }
+
+          @Override
+          public String missingSettings(String fqrn) {
+            return "no CVMFS_SERVER_URL for " + fqrn;
+          }
+
+          @Override
+          public Path acquire(String fqrn) throws IOException {
+            throw new IOException("not in this test");
+          }
+
+          @Override
+          public void release(String fqrn) {}
+        };
+    ThinLayers thin = new ThinLayers(new LayerStore(home, new Random(1)), none, new Random(1));
+    assertThatThrownBy(() -> thin.detect("T5", layer))
+        .isInstanceOf(ThinDescriptorException.class)
+        .hasMessage(
+            "layer T5: thin.json: repository evil.example.org (layer path x/y) is not configured on"
+                + " this host: no CVMFS_SERVER_URL for evil.example.org");
+  }
+
+  @Test
   void detect_badDescriptor_namesLayerAndField(@TempDir Path home, @TempDir Path layer)
       throws Exception {
     Files.writeString(layer.resolve("thin.json"), descriptor("cvmfs://unpacked.cern.ch/a/../b"));

@@ -8,6 +8,7 @@ import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.driver.RepositoryMounts;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -34,22 +35,24 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
    */
   static final java.time.Duration LINGER = java.time.Duration.ofSeconds(5);
 
+  private final PluginConfig config;
   private final MountedRepositories mounts;
   private volatile ImagePrefetch prefetch; // null: no recorded prefetch
 
   CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
-    Path cacheBase = stateDir.resolve("cache");
+    this.config = new PluginConfig(configRoot, stateDir.resolve("cache"), environment);
     this.mounts =
-        new MountedRepositories(
-            stateDir.resolve("cvmfs"),
-            new PluginConfig(configRoot, cacheBase, environment),
-            MountOptions.LAYER_VIEW,
-            LINGER);
+        new MountedRepositories(stateDir.resolve("cvmfs"), config, MountOptions.LAYER_VIEW, LINGER);
   }
 
   @Override
   public boolean isConfigured(String fqrn) {
     return mounts.isConfigured(fqrn);
+  }
+
+  @Override
+  public String missingSettings(String fqrn) {
+    return config.missingSettings(fqrn);
   }
 
   @Override
@@ -146,6 +149,37 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
         log.warn("CVMFS configuration of {} in {} unreadable: {}", fqrn, configRoot, e.toString());
         return false;
       }
+    }
+
+    /**
+     * What keeps {@code fqrn} from mounting, naming the plugin settings that would give it; empty
+     * when its settings are complete.
+     */
+    String missingSettings(String fqrn) {
+      String problem;
+      try {
+        String url = values(fqrn).get("CVMFS_SERVER_URL");
+        if (url == null || url.isBlank()) {
+          problem = "no CVMFS_SERVER_URL for it";
+        } else {
+          settings(fqrn);
+          return "";
+        }
+      } catch (NoSuchFileException e) {
+        problem = e.getMessage() + " does not exist";
+      } catch (IOException | IllegalArgumentException e) {
+        problem = e.getMessage();
+      }
+      return problem
+          + "; give the plugin a CernVM-FS configuration with `docker plugin set` while it is"
+          + " disabled: cvmfs-config.source=<host directory laid out like /etc/cvmfs, holding"
+          + " keys/"
+          + fqrn
+          + ".pub and config.d/"
+          + fqrn
+          + ".conf> (now "
+          + configRoot
+          + " inside the plugin), or CVMFS_SERVER_URL and CVMFS_KEYS_DIR";
     }
 
     @Override

@@ -52,20 +52,75 @@ public final class PluginDaemon implements AutoCloseable {
     }
   }
 
-  private void bootstrap(List<String> settings) throws IOException {
-    Path pluginDir = work.resolve("plugin-dir");
-    docker.start("overlay2");
-    Cmd.Result made =
-        Cmd.run(
+  /**
+   * Starts it as a new user would, with config.json's defaults: {@code docker plugin enable} with
+   * no {@code docker plugin set} before it.
+   */
+  public static PluginDaemon startWithDefaults(Path work) throws IOException {
+    PluginDaemon d = new PluginDaemon(work);
+    try {
+      d.bootstrap(null);
+      return d;
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts it with the plugin {@code docker plugin install}ed from {@code remote} (a registry
+   * reference) under the name {@link #PLUGIN}, disabled, then set up and enabled as {@link #start}
+   * does.
+   */
+  public static PluginDaemon install(Path work, String remote, List<String> settings)
+      throws IOException {
+    PluginDaemon d = new PluginDaemon(work);
+    try {
+      d.docker.start("overlay2");
+      d.docker.dockerOk(
+          "plugin", "install", "--grant-all-permissions", "--disable", "--alias", PLUGIN, remote);
+      d.setUpAndRestart(settings);
+      return d;
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+  }
+
+  /** Runs plugin/make-plugin-dir.sh with {@code docker} (a daemon with a built-in driver). */
+  public static void makePluginDir(PrivateDockerd docker, Path pluginDir) {
+    Cmd.run(
             List.of(
                 projectRoot().resolve("plugin/make-plugin-dir.sh").toString(),
                 pluginDir.toString()),
             Map.of("DOCKER_HOST", docker.host(), "DOCKER", PrivateDockerd.dockerCli()),
             projectRoot(),
             null,
-            Duration.ofMinutes(15));
-    made.orThrow();
+            Duration.ofMinutes(15))
+        .orThrow();
+  }
+
+  /** {@code settings}: what to {@code docker plugin set} beside the test's own; null: nothing. */
+  private void bootstrap(List<String> settings) throws IOException {
+    Path pluginDir = work.resolve("plugin-dir");
+    docker.start("overlay2");
+    makePluginDir(docker, pluginDir);
     docker.dockerOk("plugin", "create", PLUGIN, pluginDir.toString());
+    setUpAndRestart(settings);
+  }
+
+  private void setUpAndRestart(List<String> settings) throws IOException {
+    if (settings != null) {
+      setUp(settings);
+    }
+    docker.dockerOk("plugin", "enable", PLUGIN);
+    docker.stop();
+    long t0 = System.nanoTime();
+    docker.start(PLUGIN);
+    bootstrap = Duration.ofNanos(System.nanoTime() - t0);
+  }
+
+  private void setUp(List<String> settings) throws IOException {
     Path etcCvmfs = work.resolve("etc-cvmfs");
     Files.createDirectories(etcCvmfs.resolve("keys"));
     Files.createDirectories(etcCvmfs.resolve("config.d"));
@@ -74,11 +129,6 @@ public final class PluginDaemon implements AutoCloseable {
     set.add("LOG_LEVEL=debug");
     set.addAll(settings);
     docker.dockerOk(set.toArray(String[]::new));
-    docker.dockerOk("plugin", "enable", PLUGIN);
-    docker.stop();
-    long t0 = System.nanoTime();
-    docker.start(PLUGIN);
-    bootstrap = Duration.ofNanos(System.nanoTime() - t0);
   }
 
   public PrivateDockerd docker() {
