@@ -2,12 +2,12 @@ package io.cvmfsthin.cvmfs.cache;
 
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.ContentHash;
+import io.cvmfsthin.cvmfs.object.CountingInputStream;
 import io.cvmfsthin.cvmfs.object.DecompressionLimitException;
 import io.cvmfsthin.cvmfs.object.DigestMismatchException;
 import io.cvmfsthin.cvmfs.object.HashingInputStream;
 import io.cvmfsthin.cvmfs.object.ObjectType;
 import io.cvmfsthin.cvmfs.object.Zlib;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -375,7 +375,9 @@ public final class ObjectCache implements AutoCloseable {
       // The raw bytes are capped as well: a compressed object is not much larger than its content.
       HashingInputStream hashing =
           new HashingInputStream(
-              new CappedInputStream(served, limit + limit / 64 + 4096), hash.algorithm());
+              new CountingInputStream(
+                  served, limit + limit / 64 + 4096, DecompressionLimitException::new),
+              hash.algorithm());
       long size;
       CRC32C crc = new CRC32C();
       try (FileChannel ch =
@@ -384,7 +386,7 @@ public final class ObjectCache implements AutoCloseable {
         InputStream content =
             compression == Compression.ZLIB
                 ? Zlib.inflating(hashing, limit)
-                : new CappedInputStream(hashing, limit);
+                : new CountingInputStream(hashing, limit, DecompressionLimitException::new);
         try {
           size = copy(content, out);
         } catch (java.util.zip.ZipException e) {
@@ -665,35 +667,6 @@ public final class ObjectCache implements AutoCloseable {
         throw re;
       }
       throw new IOException(key + ": " + cause, cause);
-    }
-  }
-
-  /** Fails instead of reading past a limit. */
-  private static final class CappedInputStream extends FilterInputStream {
-    private final long limit;
-    private long count;
-
-    CappedInputStream(InputStream in, long limit) {
-      super(in);
-      this.limit = limit;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        count += n;
-        if (count > limit) {
-          throw new DecompressionLimitException(limit);
-        }
-      }
-      return n;
     }
   }
 }

@@ -1,8 +1,8 @@
 package io.cvmfsthin.cvmfs.fetch;
 
 import io.cvmfsthin.cvmfs.fetch.ProxyList.ProxyAddress;
+import io.cvmfsthin.cvmfs.object.CountingInputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -311,7 +311,7 @@ public final class StratumClient {
         T result = handler.handle(body, url);
         drain(body); // a body read to its end lets the connection be used again
         downloads.incrementAndGet();
-        downloadedBytes.addAndGet(body.count);
+        downloadedBytes.addAndGet(body.count());
         log.debug("stratum: fetched {}", url);
         return result;
       }
@@ -417,9 +417,8 @@ public final class StratumClient {
   }
 
   /** Ends with an {@link EOFException} when the body is shorter than its Content-Length. */
-  private static final class LengthCheckedInputStream extends FilterInputStream {
+  private static final class LengthCheckedInputStream extends CountingInputStream {
     private final long expected;
-    private long count;
 
     LengthCheckedInputStream(InputStream in, long expected) {
       super(in);
@@ -427,22 +426,11 @@ public final class StratumClient {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n < 0 && expected >= 0 && count < expected) {
+    protected void ended(long total) throws EOFException {
+      if (expected >= 0 && total < expected) {
         throw new EOFException(
-            String.format(Locale.ROOT, "truncated body: %d of %d bytes", count, expected));
+            String.format(Locale.ROOT, "truncated body: %d of %d bytes", total, expected));
       }
-      if (n > 0) {
-        count += n;
-      }
-      return n;
     }
   }
 }

@@ -2,7 +2,6 @@ package io.cvmfsthin.cvmfs.object;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -61,47 +60,13 @@ public final class Zlib {
             }
           }
         };
-    return new CappedInputStream(inflating, maxBytes);
+    return new CountingInputStream(inflating, maxBytes, DecompressionLimitException::new);
   }
 
   /** Inflates a whole byte array with a cap. */
   public static byte[] inflate(byte[] compressed, long maxBytes) throws IOException {
     try (InputStream in = inflating(new java.io.ByteArrayInputStream(compressed), maxBytes)) {
       return in.readAllBytes();
-    }
-  }
-
-  private static final class CappedInputStream extends FilterInputStream {
-    private final long maxBytes;
-    private long count;
-
-    CappedInputStream(InputStream in, long maxBytes) {
-      super(in);
-      this.maxBytes = maxBytes;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      int n = in.read(buf, off, len);
-      if (n > 0) {
-        count += n;
-        if (count > maxBytes) {
-          throw new DecompressionLimitException(maxBytes);
-        }
-      }
-      return n;
-    }
-
-    @Override
-    public boolean markSupported() {
-      return false;
     }
   }
 }

@@ -1,27 +1,29 @@
 package io.cvmfsthin.thinimage.registry;
 
+import io.cvmfsthin.cvmfs.object.CountingInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
 /** Adds which blob and how many bytes in to a read failure (a registry gone mid-download). */
 final class NamedFailureInputStream extends FilterInputStream {
+  private final CountingInputStream counted;
   private final String what;
-  private long count;
 
   NamedFailureInputStream(InputStream in, String what) {
-    super(in);
+    this(new CountingInputStream(in), what);
+  }
+
+  private NamedFailureInputStream(CountingInputStream counted, String what) {
+    super(counted);
+    this.counted = counted;
     this.what = what;
   }
 
   @Override
   public int read() throws IOException {
     try {
-      int b = in.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
+      return in.read();
     } catch (IOException e) {
       throw failed(e);
     }
@@ -30,11 +32,7 @@ final class NamedFailureInputStream extends FilterInputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     try {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
+      return in.read(b, off, len);
     } catch (IOException e) {
       throw failed(e);
     }
@@ -42,6 +40,6 @@ final class NamedFailureInputStream extends FilterInputStream {
 
   private IOException failed(IOException e) {
     return new IOException(
-        what + ": download broke off after " + count + " bytes: " + e.getMessage(), e);
+        what + ": download broke off after " + counted.count() + " bytes: " + e.getMessage(), e);
   }
 }
