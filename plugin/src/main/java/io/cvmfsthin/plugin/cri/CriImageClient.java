@@ -13,6 +13,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
@@ -75,6 +76,8 @@ public final class CriImageClient implements AutoCloseable {
             .eventLoopGroup(group)
             .channelType(EpollDomainSocketChannel.class)
             .usePlaintext()
+            // grpc asks for TCP keep-alive, which a Unix socket does not have (a WARN per connect)
+            .withOption(ChannelOption.SO_KEEPALIVE, null)
             .directExecutor()
             // containerd's CRI answers can list many images
             .maxInboundMessageSize(64 * 1024 * 1024)

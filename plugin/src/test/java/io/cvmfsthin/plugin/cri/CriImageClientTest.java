@@ -13,6 +13,7 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
@@ -102,6 +103,7 @@ class CriImageClientTest {
             .bossEventLoopGroup(group)
             .workerEventLoopGroup(group)
             .directExecutor()
+            .withChildOption(ChannelOption.SO_KEEPALIVE, null) // no TCP keep-alive on a Unix socket
             .addService(service)
             .build()
             .start();
