@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin.cri;
 
 import io.cvmfsthin.plugin.cri.proto.AuthConfig;
 import io.cvmfsthin.plugin.cri.proto.ImageFilter;
+import io.cvmfsthin.plugin.cri.proto.ImageServiceGrpc;
 import io.cvmfsthin.plugin.cri.proto.ImageSpec;
 import io.cvmfsthin.plugin.cri.proto.ImageStatusRequest;
 import io.cvmfsthin.plugin.cri.proto.ImageStatusResponse;
@@ -96,7 +97,7 @@ public final class CriImageClient implements AutoCloseable {
             request.setAuth(
                 AuthConfig.newBuilder().setUsername(a.user()).setPassword(a.password()).build()));
     log.info("pulling {} through the CRI image service at {}", image, socket);
-    String ref = call(CriImageService.PULL_IMAGE, request.build(), image).getImageRef();
+    String ref = call(ImageServiceGrpc.getPullImageMethod(), request.build(), image).getImageRef();
     log.info("pulled {} as {}", image, ref);
     return ref;
   }
@@ -105,7 +106,7 @@ public final class CriImageClient implements AutoCloseable {
   public Optional<CriImage> status(String image) throws IOException {
     ImageStatusResponse r =
         call(
-            CriImageService.IMAGE_STATUS,
+            ImageServiceGrpc.getImageStatusMethod(),
             ImageStatusRequest.newBuilder().setImage(spec(image)).build(),
             image);
     return r.hasImage() ? Optional.of(CriImage.of(r.getImage())) : Optional.empty();
@@ -114,7 +115,7 @@ public final class CriImageClient implements AutoCloseable {
   /** All images the runtime holds (in containerd: those of namespace {@code k8s.io}). */
   public List<CriImage> list() throws IOException {
     return call(
-            CriImageService.LIST_IMAGES,
+            ImageServiceGrpc.getListImagesMethod(),
             ListImagesRequest.newBuilder().setFilter(ImageFilter.getDefaultInstance()).build(),
             "(all images)")
         .getImagesList()
@@ -126,7 +127,7 @@ public final class CriImageClient implements AutoCloseable {
   /** Removes {@code image}; removing an image the runtime does not hold is no error. */
   public void remove(String image) throws IOException {
     call(
-        CriImageService.REMOVE_IMAGE,
+        ImageServiceGrpc.getRemoveImageMethod(),
         RemoveImageRequest.newBuilder().setImage(spec(image)).build(),
         image);
     log.info("removed {} through the CRI image service at {}", image, socket);

@@ -4,6 +4,7 @@
  * is what makes containerd's CRI plugin label each layer's snapshot ({@code
  * containerd.io/snapshot/cri.layer-digest}, {@code cri.image-ref}, ...) so a remote snapshotter can
  * answer from CVMFS; {@code ctr image pull} of containerd 1.6 sends no such labels. The messages
- * are generated from {@code src/main/proto/cri}; the method descriptors are written here.
+ * and the method descriptors ({@code ImageServiceGrpc}) are generated from {@code
+ * src/main/proto/cri}.
  */
 package io.cvmfsthin.plugin.cri;

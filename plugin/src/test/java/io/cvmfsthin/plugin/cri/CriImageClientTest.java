@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cvmfsthin.plugin.cri.proto.Image;
+import io.cvmfsthin.plugin.cri.proto.ImageServiceGrpc;
 import io.cvmfsthin.plugin.cri.proto.ImageStatusResponse;
 import io.cvmfsthin.plugin.cri.proto.ListImagesResponse;
 import io.cvmfsthin.plugin.cri.proto.PullImageRequest;
@@ -50,9 +51,9 @@ class CriImageClientTest {
     socket = dir.resolve("cri.sock");
     group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     ServerServiceDefinition service =
-        ServerServiceDefinition.builder(CriImageService.SERVICE)
+        ServerServiceDefinition.builder(ImageServiceGrpc.SERVICE_NAME)
             .addMethod(
-                CriImageService.PULL_IMAGE,
+                ImageServiceGrpc.getPullImageMethod(),
                 ServerCalls.asyncUnaryCall(
                     (request, answer) -> {
                       pulls.add(request);
@@ -69,7 +70,7 @@ class CriImageClientTest {
                       answer.onCompleted();
                     }))
             .addMethod(
-                CriImageService.IMAGE_STATUS,
+                ImageServiceGrpc.getImageStatusMethod(),
                 ServerCalls.asyncUnaryCall(
                     (request, answer) -> {
                       ImageStatusResponse.Builder r = ImageStatusResponse.newBuilder();
@@ -81,7 +82,7 @@ class CriImageClientTest {
                       answer.onCompleted();
                     }))
             .addMethod(
-                CriImageService.LIST_IMAGES,
+                ImageServiceGrpc.getListImagesMethod(),
                 ServerCalls.asyncUnaryCall(
                     (request, answer) -> {
                       answer.onNext(
@@ -89,7 +90,7 @@ class CriImageClientTest {
                       answer.onCompleted();
                     }))
             .addMethod(
-                CriImageService.REMOVE_IMAGE,
+                ImageServiceGrpc.getRemoveImageMethod(),
                 ServerCalls.asyncUnaryCall(
                     (request, answer) -> {
                       held.remove(request.getImage().getImage());
