@@ -34,7 +34,20 @@ public final class LayerIndexes {
    */
   public static RemoteLayerIndex open(
       Path stateDir, Path configRoot, Map<String, String> environment) throws IOException {
-    List<String> repositories = repositories(configRoot, environment);
+    return open(stateDir, configRoot, environment, List.of());
+  }
+
+  /**
+   * As {@link #open(Path, Path, Map)}, but {@code explicit} (a command's repeated option, e.g.
+   * {@code --layer-repository}), when not empty, replaces the setting's list.
+   */
+  public static RemoteLayerIndex open(
+      Path stateDir, Path configRoot, Map<String, String> environment, List<String> explicit)
+      throws IOException {
+    List<String> repositories =
+        explicit.isEmpty()
+            ? repositories(configRoot, environment)
+            : RemoteLayerIndex.parseRepositories(String.join(",", explicit));
     CvmfsRepositories.PluginConfig config =
         new CvmfsRepositories.PluginConfig(configRoot, stateDir.resolve("cache"), environment);
     Path cacheRoot = stateDir.resolve("layer-index");

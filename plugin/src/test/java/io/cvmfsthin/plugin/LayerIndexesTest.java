@@ -52,6 +52,18 @@ class LayerIndexesTest {
   }
 
   @Test
+  void open_explicitRepositories_replaceTheSetting() throws Exception {
+    try (RemoteLayerIndex index =
+        LayerIndexes.open(
+            state,
+            config,
+            Map.of("CVMFS_LAYER_REPOSITORIES", "a.example.org"),
+            java.util.List.of("b.example.org", "c.example.org"))) {
+      assertThat(index.repositories()).containsExactly("b.example.org", "c.example.org");
+    }
+  }
+
+  @Test
   void open_repositoryWithoutServer_isNamedWhenSearched() throws Exception {
     try (RemoteLayerIndex index =
         LayerIndexes.open(

@@ -21,11 +21,12 @@ import picocli.CommandLine.Spec;
     name = "pull",
     mixinStandardHelpOptions = true,
     description = {
-      "Pull an image through containerd's CRI image service (runtime.v1.ImageService/PullImage),",
-      "as kubelet does: containerd labels each layer's snapshot with the layer digest and image",
-      "reference, so a remote snapshotter (cvmfs-thin snapshotter) can take the layer from CVMFS",
-      "instead of downloading it. For hosts whose puller sends no such labels (containerd 1.6's",
-      "ctr image pull). The image lands in containerd's namespace k8s.io. Prints the image's ID."
+      "Pull an image through containerd's CRI image service (PullImage), as kubelet",
+      "does: containerd labels each layer's snapshot with the layer's digest and the",
+      "image reference, so a remote snapshotter (cvmfs-thin snapshotter) can take the",
+      "layer from CVMFS instead of downloading it. For hosts whose puller sends no such",
+      "labels (containerd 1.6's ctr image pull). The image lands in containerd's",
+      "namespace k8s.io. Prints the image's ID."
     })
 public final class PullCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

@@ -22,6 +22,7 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ClientCalls;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -156,6 +157,17 @@ public final class CriImageClient implements AutoCloseable {
             default -> e.getStatus().getCode().toString();
           };
       String detail = e.getStatus().getDescription();
+      Throwable cause = e.getStatus().getCause();
+      if (cause != null) {
+        // grpc says "io exception" for a socket it cannot connect to; the cause says why
+        String why =
+            cause.getMessage() != null
+                ? cause.getMessage()
+                : cause instanceof FileNotFoundException
+                    ? "no such socket"
+                    : cause.getClass().getSimpleName();
+        detail = (detail == null ? "" : detail + ": ") + why;
+      }
       throw new CriCallException(
           method.getBareMethodName()
               + " "
