@@ -1,17 +1,25 @@
 package io.cvmfsthin.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cvmfsthin.driver.remote.RemoteLayerIndex;
+import io.cvmfsthin.driver.remote.RepositoryUnavailableException;
+import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.CriContainerd;
 import io.cvmfsthin.e2e.support.LocalRegistry;
+import io.cvmfsthin.e2e.support.NginxStratum;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
 import io.cvmfsthin.e2e.support.TestImages;
 import io.cvmfsthin.e2e.support.WorkDirs;
+import io.cvmfsthin.plugin.LayerIndexes;
 import io.cvmfsthin.plugin.Main;
 import io.cvmfsthin.plugin.cri.CriImage;
 import io.cvmfsthin.plugin.cri.CriImageClient;
+import io.cvmfsthin.thinimage.convert.LayerLayout;
+import io.cvmfsthin.thinimage.reference.Digest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,7 +47,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * as kubelet pulls it, from a real registry, unpacked by containerd's overlayfs snapshotter, and
  * each layer's snapshot carries the labels a remote snapshotter needs (layer digest, image
  * reference, {@code containerd.io/snapshot.ref}); {@code ctr image pull} of the same image gives
- * none of the CRI labels.
+ * none of the CRI labels. The layer digests of those labels, looked up with the remote-layer index
+ * in a repository the converter filled and nginx serves, are found at their {@code layerfs}; with
+ * nginx stopped the lookup names the repository.
  */
 @Tag("docker")
 @Tag("root")
@@ -52,9 +62,13 @@ class CriPullIT {
   static final String MANIFEST_DIGEST = "containerd.io/snapshot/cri.manifest-digest";
   static final String SNAPSHOT_REF = "containerd.io/snapshot.ref";
 
+  static final String FQRN = "layers.e2e.local";
+
   Path work;
   LocalRegistry registry;
   CriContainerd containerd;
+  NginxStratum stratum;
+  List<Map<String, String>> criLabels = List.of();
   String source;
   String pulledId;
 
@@ -84,7 +98,7 @@ class CriPullIT {
 
   @AfterAll
   void stop() {
-    WorkDirs.closeAll(work, containerd, registry);
+    WorkDirs.closeAll(work, containerd, stratum, registry);
   }
 
   @Test
@@ -121,6 +135,7 @@ class CriPullIT {
       labelled.add(labels(containerd.ctrK8sOk("snapshots", "info", key)));
     }
     System.out.println("[cri labels] " + labelled);
+    criLabels = labelled;
     assertThat(labelled).hasSize(3);
     assertThat(labelled)
         .extracting(l -> l.get(LAYER_DIGEST))
@@ -166,6 +181,46 @@ class CriPullIT {
     Run run = cli("pull", "--containerd-socket", nobody.toString(), source);
     assertThat(run.exit()).isNotZero();
     assertThat(run.err()).contains(nobody.toString()).contains("nothing answers");
+  }
+
+  @Test
+  @Order(6)
+  void criLayerDigests_areFoundInARepositoryTheConverterFilled() throws IOException {
+    assertThat(criLabels).as("labels of test 2").hasSize(3);
+    Path storage = work.resolve("stratum");
+    Path keys = work.resolve("keys");
+    Cli.createRepository(storage, keys, FQRN);
+    Cli.convert(source, storage, keys, FQRN);
+    stratum = new NginxStratum(work.resolve("nginx"), storage).start();
+    Path etc = Files.createDirectories(work.resolve("etc-cvmfs"));
+    Files.createDirectories(etc.resolve("keys"));
+    Files.createDirectories(etc.resolve("config.d"));
+    Files.copy(keys.resolve(FQRN + ".pub"), etc.resolve("keys").resolve(FQRN + ".pub"));
+    Files.writeString(
+        etc.resolve("config.d").resolve(FQRN + ".conf"),
+        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    Files.writeString(etc.resolve("default.local"), RemoteLayerIndex.SETTING + "=" + FQRN + "\n");
+
+    try (RemoteLayerIndex index = LayerIndexes.open(work.resolve("index-1"), etc, Map.of())) {
+      for (Map<String, String> l : criLabels) {
+        Digest layer = Digest.parse(l.get(LAYER_DIGEST));
+        assertThat(index.find(layer.toString()))
+            .as("the label containerd gives the snapshotter, looked up in " + FQRN)
+            .hasValue(LayerLayout.url(FQRN, layer));
+      }
+      assertThat(index.find(Digest.of("never converted".getBytes()).toString())).isEmpty();
+    }
+    assertThat(stratum.requests())
+        .as("catalogs read over HTTP from the stratum, no mount")
+        .anyMatch(r -> r.path().endsWith("/.cvmfspublished") && r.status() == 200);
+
+    stratum.close();
+    try (RemoteLayerIndex index = LayerIndexes.open(work.resolve("index-2"), etc, Map.of())) {
+      assertThatThrownBy(() -> index.find(criLabels.get(0).get(LAYER_DIGEST)))
+          .as("the stratum is down")
+          .isInstanceOf(RepositoryUnavailableException.class)
+          .hasMessageContaining("repository " + FQRN + " unavailable");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
