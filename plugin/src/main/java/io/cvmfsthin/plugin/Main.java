@@ -5,6 +5,7 @@ import io.cvmfsthin.plugin.cli.ConvertCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
 import io.cvmfsthin.plugin.cli.MountCommand;
 import io.cvmfsthin.plugin.cli.PrefetchCommand;
+import io.cvmfsthin.plugin.cli.PullCommand;
 import io.cvmfsthin.plugin.cli.RepoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
       MountCommand.class,
       ConvertCommand.class,
       PrefetchCommand.class,
+      PullCommand.class,
       ServeCommand.class,
       CommandLine.HelpCommand.class
     })
