@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
       ConvertCommand.class,
       PrefetchCommand.class,
       ServeCommand.class,
+      SnapshotterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
