@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -65,9 +64,6 @@ class ContainerdSnapshotterIT {
 
   @AfterAll
   void stop() {
-    if (containerd != null) {
-      containerd.ctr("images", "unmount", work.resolve("mnt").toString());
-    }
     WorkDirs.closeAll(work, containerd, builder, registry);
   }
 
@@ -78,8 +74,8 @@ class ContainerdSnapshotterIT {
     containerd.ctrOk("images", "pull", "--plain-http", "--snapshotter", "overlayfs", ref);
     String snapshots = containerd.ctrOk("snapshots", "--snapshotter", SNAP, "ls");
     assertThat(snapshots.lines().filter(l -> l.contains("Committed")).count())
-        .as("one committed snapshot per layer: %s", snapshots)
-        .isEqualTo(4);
+        .as("one committed snapshot per layer (RUN true makes none): %s", snapshots)
+        .isEqualTo(3);
     assertThat(containerd.snapshotterRoot().resolve("metadata.json")).isRegularFile();
 
     Map<String, TarListing.Entry> ours = listing(SNAP);
@@ -92,32 +88,62 @@ class ContainerdSnapshotterIT {
     assertThat(ours.get("blockdev").device()).isEqualTo("7,200");
   }
 
-  /** The image's rootfs as {@code ctr images mount} shows it, listed by GNU tar in name order. */
   Map<String, TarListing.Entry> listing(String snapshotter) throws Exception {
-    Path mnt = Files.createDirectories(work.resolve("mnt"));
-    containerd.ctrOk("images", "mount", "--snapshotter", snapshotter, ref, mnt.toString());
+    return listing(containerd, work, snapshotter);
+  }
+
+  /**
+   * The rootfs of the one image unpacked in {@code snapshotter} (its top committed snapshot), as an
+   * active snapshot above it mounted by the mount records the snapshotter returns shows it, listed
+   * by GNU tar in name order (so hardlinks name the same first file whatever the directory order).
+   * ctr 1.6's {@code images mount} ignores {@code --snapshotter}, hence the snapshot by hand.
+   */
+  static Map<String, TarListing.Entry> listing(
+      ContainerdDaemon containerd, Path work, String snapshotter) throws Exception {
+    List<String[]> rows =
+        containerd
+            .ctrOk("snapshots", "--snapshotter", snapshotter, "ls")
+            .lines()
+            .skip(1)
+            .map(l -> l.trim().split("\\s+"))
+            .filter(r -> r[r.length - 1].equals("Committed"))
+            .toList();
+    List<String> tops =
+        rows.stream()
+            .map(r -> r[0])
+            .filter(k -> rows.stream().noneMatch(r -> r.length == 3 && r[1].equals(k)))
+            .toList();
+    assertThat(tops).as("one image in %s", snapshotter).hasSize(1);
+    String key = "listing-" + snapshotter;
+    Path mnt = Files.createDirectories(work.resolve("mnt-" + snapshotter));
+    // prepare, not view: ctr labels what it prepares as a gc root, and an unlabelled view can be
+    // collected by containerd's garbage collector before it is mounted
+    containerd.ctrOk("snapshots", "--snapshotter", snapshotter, "prepare", key, tops.get(0));
     try {
-      Path tar = work.resolve("rootfs-" + snapshotter + ".tar");
-      Process p =
-          new ProcessBuilder(
-                  "tar",
-                  "--numeric-owner",
-                  "--sort=name",
-                  "-C",
-                  mnt.toString(),
-                  "-cf",
-                  tar.toString(),
-                  ".")
-              .redirectErrorStream(true)
-              .redirectOutput(work.resolve("tar-" + snapshotter + ".log").toFile())
-              .start();
-      assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-      assertThat(p.exitValue()).as("tar of %s", mnt).isZero();
-      try (InputStream in = Files.newInputStream(tar)) {
-        return TarListing.read(in);
+      String mount =
+          containerd.ctrOk(
+              "snapshots", "--snapshotter", snapshotter, "mounts", mnt.toString(), key);
+      Cmd.run("sh", "-c", mount).orThrow();
+      try {
+        Path tar = Files.createTempFile(work, "rootfs-" + snapshotter + "-", ".tar");
+        Cmd.run(
+                "tar",
+                "--numeric-owner",
+                "--sort=name",
+                "-C",
+                mnt.toString(),
+                "-cf",
+                tar.toString(),
+                ".")
+            .orThrow();
+        try (InputStream in = Files.newInputStream(tar)) {
+          return TarListing.read(in);
+        }
+      } finally {
+        Cmd.run("umount", mnt.toString()).orThrow();
       }
     } finally {
-      containerd.ctrOk("images", "unmount", "--rm", mnt.toString());
+      containerd.ctr("snapshots", "--snapshotter", snapshotter, "rm", key);
     }
   }
 

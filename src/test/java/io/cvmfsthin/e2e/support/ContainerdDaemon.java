@@ -95,6 +95,29 @@ public final class ContainerdDaemon implements AutoCloseable {
     stop(snapshotter, "snapshotter");
     snapshotter = null;
     startSnapshotter();
+    awaitConnected();
+  }
+
+  /**
+   * Waits until containerd reaches the snapshotter: a Prepare and a Remove of a probe snapshot go
+   * through (listing does not: containerd answers it from its own metadata). containerd 1.6 dials a
+   * proxy plugin with a connect deadline of about one second, which the first connection to a cold
+   * JVM on a loaded machine can miss; containerd then redials with a backoff.
+   */
+  private void awaitConnected() throws IOException {
+    int[] n = {0};
+    await(
+        snapshotter,
+        "snapshotter (through containerd)",
+        () -> {
+          String key = "probe-" + ++n[0];
+          if (ctr("snapshots", "--snapshotter", SNAPSHOTTER, "prepare", key, "").exit() != 0) {
+            return false;
+          }
+          ctr("snapshots", "--snapshotter", SNAPSHOTTER, "rm", key).orThrow();
+          return true;
+        },
+        snapshotterLog());
   }
 
   private void startSnapshotter() throws IOException {
@@ -155,6 +178,7 @@ public final class ContainerdDaemon implements AutoCloseable {
         "containerd",
         () -> Files.exists(socket()) && ctr("version").exit() == 0,
         log());
+    awaitConnected();
   }
 
   private interface Ready {

@@ -1,8 +1,14 @@
 package io.cvmfsthin.plugin.containerd;
 
+import io.cvmfsthin.plugin.containerd.proto.SnapshotsGrpc;
+import io.cvmfsthin.plugin.containerd.proto.StatSnapshotRequest;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
@@ -58,6 +64,7 @@ public final class SnapshotterServer implements AutoCloseable {
               .addService(service)
               .build()
               .start();
+      warmUp(socket, workers);
       log.info("containerd snapshotter listening on {}", socket);
       return new SnapshotterServer(server, boss, workers, socket);
     } catch (IOException | RuntimeException e) {
@@ -65,6 +72,31 @@ public final class SnapshotterServer implements AutoCloseable {
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       throw new IOException("snapshotter socket " + socket + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * One call through the socket before containerd's first: containerd 1.6 gives a proxy plugin
+   * about a second to answer a new connection's HTTP/2 handshake, which a cold JVM on a loaded host
+   * can miss. The answer (NOT_FOUND for an empty key) does not matter.
+   */
+  private static void warmUp(Path socket, EventLoopGroup loops) {
+    long t0 = System.nanoTime();
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            .channelType(EpollDomainSocketChannel.class)
+            .eventLoopGroup(loops)
+            .usePlaintext()
+            .build();
+    try {
+      SnapshotsGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(30, TimeUnit.SECONDS)
+          .stat(StatSnapshotRequest.getDefaultInstance());
+    } catch (StatusRuntimeException expected) {
+      // NOT_FOUND: the round trip is what counts
+    } finally {
+      channel.shutdownNow();
+    }
+    log.debug("snapshotter: warm-up call took {} ms", (System.nanoTime() - t0) / 1_000_000);
   }
 
   /** Stops accepting, lets running calls finish for up to 3 s, then stops the event loops. */
