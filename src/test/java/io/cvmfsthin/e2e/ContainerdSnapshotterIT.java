@@ -191,4 +191,22 @@ class ContainerdSnapshotterIT {
     containerd.ctrOk("snapshots", "--snapshotter", SNAP, "rm", "bad-parent");
     assertThat(containerd.ctrOk("snapshots", "--snapshotter", SNAP, "ls")).doesNotContain("bad-");
   }
+
+  @Test
+  @Order(4)
+  void runningContainer_keepsReadingAcrossASnapshotterRestart() throws Exception {
+    containerd.ctrOk("run", "-d", "--snapshotter", SNAP, ref, "run-2", "sleep", "300");
+    try {
+      containerd.restartSnapshotter();
+      assertThat(
+              containerd.ctrOk(
+                  "task", "exec", "--exec-id", "e1", "run-2", "sh", "-c", "cat /data/keep/a"))
+          .isEqualTo("a");
+      assertThat(containerd.ctrOk("snapshots", "--snapshotter", SNAP, "ls")).contains("run-2");
+    } finally {
+      containerd.ctr("task", "delete", "--force", "run-2");
+      containerd.ctr("containers", "delete", "run-2");
+    }
+    assertThat(containerd.ctrOk("snapshots", "--snapshotter", SNAP, "ls")).doesNotContain("run-2");
+  }
 }
