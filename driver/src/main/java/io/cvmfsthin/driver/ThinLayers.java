@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * validating it against the configured repositories, and acquiring the repositories a layer above a
  * thin layer needs, with its lower dirs pointed into them.
  */
-final class ThinLayers {
+public final class ThinLayers {
   private static final Logger log = LoggerFactory.getLogger(ThinLayers.class);
   static final String DESCRIPTOR = "thin.json";
 
@@ -44,6 +44,19 @@ final class ThinLayers {
    * its root and the only non-directory in it. A descriptor that fails validation is an error.
    */
   Optional<ThinRecord> detect(String id, Path extracted) throws IOException {
+    return detect(id, extracted, repositories, random);
+  }
+
+  /**
+   * {@link #detect(String, Path)} for another front end (the containerd snapshotter, on Commit):
+   * the same rules and the same validation against {@code repositories}.
+   *
+   * @param id the layer or snapshot, for messages
+   * @throws ThinDescriptorException for a descriptor that fails validation, naming {@code id}
+   */
+  public static Optional<ThinRecord> detect(
+      String id, Path extracted, RepositoryMounts repositories, RandomGenerator random)
+      throws IOException {
     Path descriptor = extracted.resolve(DESCRIPTOR);
     if (!Files.isRegularFile(descriptor, LinkOption.NOFOLLOW_LINKS)) {
       return Optional.empty();

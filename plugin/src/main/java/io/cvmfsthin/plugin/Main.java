@@ -33,6 +33,7 @@ import picocli.CommandLine.Option;
       PrefetchCommand.class,
       PullCommand.class,
       ServeCommand.class,
+      SnapshotterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

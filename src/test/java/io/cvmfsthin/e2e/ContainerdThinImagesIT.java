@@ -1,0 +1,138 @@
+package io.cvmfsthin.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.cvmfsthin.e2e.support.Cli;
+import io.cvmfsthin.e2e.support.Cmd;
+import io.cvmfsthin.e2e.support.ContainerdDaemon;
+import io.cvmfsthin.e2e.support.LocalRegistry;
+import io.cvmfsthin.e2e.support.NginxStratum;
+import io.cvmfsthin.e2e.support.PrivateDockerd;
+import io.cvmfsthin.e2e.support.TestImages;
+import io.cvmfsthin.e2e.support.WorkDirs;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Thin images under a real containerd 1.6 with our snapshotter: the converter's thin image pulled
+ * by {@code ctr}, its one tiny layer committed as a thin snapshot, run lazily through the FUSE
+ * client (only the files read are fetched), its files equal to the source image's under
+ * containerd's overlayfs snapshotter.
+ */
+@Tag("docker")
+@Tag("fuse")
+@Tag("root")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ContainerdThinImagesIT {
+  static final String SNAP = ContainerdDaemon.SNAPSHOTTER;
+
+  Path work;
+  LocalRegistry registry;
+  NginxStratum stratum;
+  PrivateDockerd builder;
+  ContainerdDaemon containerd;
+  String source;
+  String thin;
+
+  @BeforeAll
+  void start() throws IOException {
+    work = WorkDirs.create(getClass());
+    registry = new LocalRegistry(work.resolve("registry")).start();
+    Path storage = work.resolve("stratum");
+    Path keys = work.resolve("keys");
+    Cli.createRepository(storage, keys, ThinImagesIT.FQRN);
+    stratum = new NginxStratum(work.resolve("nginx"), storage).start();
+
+    builder = new PrivateDockerd(work.resolve("builder")).start("overlay2");
+    TestImages.importBusybox(builder, work.resolve("img"), "test/base:1");
+    Path ctx = Files.createDirectories(work.resolve("ctx"));
+    Files.writeString(ctx.resolve("Dockerfile"), ThinImagesIT.dockerfile());
+    source = registry.address() + "/e2e/app:1";
+    TestImages.build(builder, ctx, source);
+    builder.dockerOk("push", source);
+    builder.close();
+    builder = null;
+    Cli.convert(source, storage, keys, ThinImagesIT.FQRN);
+    thin = registry.address() + "/e2e/app_thin:1";
+
+    Path etc = work.resolve("etc-cvmfs");
+    Files.createDirectories(etc.resolve("keys"));
+    Files.createDirectories(etc.resolve("config.d"));
+    Files.copy(
+        keys.resolve(ThinImagesIT.FQRN + ".pub"),
+        etc.resolve("keys").resolve(ThinImagesIT.FQRN + ".pub"));
+    Files.writeString(
+        etc.resolve("config.d").resolve(ThinImagesIT.FQRN + ".conf"),
+        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    containerd =
+        ContainerdDaemon.start(
+            work.resolve("containerd"), List.of("--cvmfs-config", etc.toString()));
+  }
+
+  @AfterAll
+  void stop() {
+    WorkDirs.closeAll(work, containerd, builder, stratum, registry);
+  }
+
+  @Test
+  @Order(1)
+  void pullAndRun_fetchOnlyTheFilesRead() throws IOException {
+    int before = stratum.requests().size();
+    containerd.ctrOk("images", "pull", "--plain-http", "--snapshotter", SNAP, thin);
+    String snapshots = containerd.ctrOk("snapshots", "--snapshotter", SNAP, "ls");
+    assertThat(snapshots.lines().filter(l -> l.contains("Committed")).count())
+        .as("the thin layer only: %s", snapshots)
+        .isEqualTo(1);
+    String out =
+        containerd.ctrOk(
+            "run", "--rm", "--snapshotter", SNAP, thin, "thin-1", "cat", "/data/needed.txt");
+    assertThat(out).isEqualTo("needed");
+    List<NginxStratum.Request> fetched = stratum.requestsSince(before);
+    assertThat(fetched).allMatch(r -> r.status() == 200 || r.status() == 304);
+    assertThat(fetched.stream().filter(r -> r.bytes() >= ThinImagesIT.BLOB_BYTES))
+        .as("no 2 MiB blob fetched")
+        .isEmpty();
+  }
+
+  @Test
+  @Order(2)
+  void files_equalTheSourceImagesUnderOverlayfs() throws Exception {
+    containerd.ctrOk("images", "pull", "--plain-http", "--snapshotter", "overlayfs", source);
+    assertThat(ContainerdSnapshotterIT.listing(containerd, work, SNAP))
+        .isEqualTo(ContainerdSnapshotterIT.listing(containerd, work, "overlayfs"));
+  }
+
+  @Test
+  @Order(3)
+  void thinJsonWithDotDot_isRefused_namingTheLayer() throws Exception {
+    Cmd.Result r =
+        containerd.ctr("snapshots", "--snapshotter", SNAP, "prepare", "evil-extract", "");
+    r.orThrow();
+    String mounts =
+        containerd.ctrOk("snapshots", "--snapshotter", SNAP, "mounts", "/x", "evil-extract");
+    Path fs = Path.of(mounts.replaceFirst(".* bind ([^ ]+) .*", "$1"));
+    Files.writeString(
+        fs.resolve("thin.json"),
+        "{\"version\":\"1.0\",\"layers\":[{\"digest\":\""
+            + "a".repeat(64)
+            + "\",\"url\":\"cvmfs://"
+            + ThinImagesIT.FQRN
+            + "/a/../b\"}]}");
+    Cmd.Result commit =
+        containerd.ctr("snapshots", "--snapshotter", SNAP, "commit", "evil", "evil-extract");
+    assertThat(commit.exit()).isNotZero();
+    assertThat(commit.stderr()).contains("layer").contains("..").contains("invalid argument");
+    containerd.ctrOk("snapshots", "--snapshotter", SNAP, "rm", "evil-extract");
+  }
+}
