@@ -249,6 +249,11 @@ class CriPullIT {
 
   /** Blob digests the registry served for {@code repo} (GET with status 200), in order. */
   List<String> blobGets(String repo) {
+    return blobGets(registry, repo);
+  }
+
+  /** Blob digests {@code registry} served for {@code repo} (GET with status 200), in order. */
+  static List<String> blobGets(LocalRegistry registry, String repo) {
     Pattern get =
         Pattern.compile(
             "\"GET /v2/" + Pattern.quote(repo) + "/blobs/(sha256:[0-9a-f]{64}) HTTP/[0-9.]+\" 200");
@@ -268,6 +273,11 @@ class CriPullIT {
 
   /** The layer digests of the pulled image's manifest, as containerd stored it. */
   List<String> manifestLayers() {
+    return manifestLayers(containerd, source);
+  }
+
+  /** The layer digests of {@code source}'s manifest as containerd (namespace k8s.io) holds it. */
+  static List<String> manifestLayers(CriContainerd containerd, String source) {
     String manifest =
         containerd
             .ctrK8sOk("images", "ls")
@@ -284,8 +294,13 @@ class CriPullIT {
   }
 
   List<String> snapshotKeys(String namespace) {
+    return snapshotKeys(containerd, namespace, containerd.snapshotter());
+  }
+
+  /** The snapshot keys {@code snapshotter} holds in {@code namespace}, as ctr lists them. */
+  static List<String> snapshotKeys(CriContainerd containerd, String namespace, String snapshotter) {
     return containerd
-        .ctr("-n", namespace, "snapshots", "--snapshotter", containerd.snapshotter(), "ls")
+        .ctr("-n", namespace, "snapshots", "--snapshotter", snapshotter, "ls")
         .orThrow()
         .stdout()
         .lines()

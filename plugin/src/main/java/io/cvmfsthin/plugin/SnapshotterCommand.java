@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
 import io.cvmfsthin.plugin.containerd.SnapshotsService;
@@ -61,8 +62,8 @@ final class SnapshotterCommand implements Callable<Integer> {
       names = "--layer-repository",
       description =
           "A repository searched for unmodified layers by digest (.layers/<h2>/<hex>/layerfs);"
-              + " repeatable. Lookup by digest needs the remote-layer finder, which this build"
-              + " does not have yet: layers are downloaded.")
+              + " repeatable; replaces CVMFS_LAYER_REPOSITORIES of the configuration. A layer"
+              + " found there becomes a remote snapshot and is not downloaded.")
   List<String> layerRepositories = List.of();
 
   @Option(
@@ -75,12 +76,8 @@ final class SnapshotterCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ThreadPoolExecutor calls = newWorkers(workers);
     CvmfsRepositories repositories = new CvmfsRepositories(root, configDir, System.getenv());
-    RemoteLayers remote = RemoteLayers.NONE;
-    if (!layerRepositories.isEmpty()) {
-      log.warn(
-          "layer repositories {}: lookup by digest is not in this build, layers are downloaded",
-          layerRepositories);
-    }
+    RemoteLayerIndex index = LayerIndexes.open(root, configDir, System.getenv(), layerRepositories);
+    RemoteLayers remote = index::find;
     SnapshotStore store =
         SnapshotStore.open(
             root,
@@ -116,6 +113,7 @@ final class SnapshotterCommand implements Callable<Integer> {
         calls.shutdownNow();
       }
       store.close();
+      index.close();
       repositories.close();
       log.info("snapshotter stopped");
     } finally {

@@ -4,11 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A containerd (Debian's 1.6) of the test's own: own root, state and socket, CRI off, and a config
@@ -19,14 +17,13 @@ import java.util.concurrent.TimeUnit;
 public final class ContainerdDaemon implements AutoCloseable {
   public static final String SNAPSHOTTER = "cvmfs-thin";
   public static final String NAMESPACE = "e2e";
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final Path dir;
   // socket paths are limited to 108 bytes: state and sockets live in a short directory
   private final Path shortDir;
   private final List<String> snapshotterArgs;
   private Process containerd;
-  private Process snapshotter;
+  private SnapshotterProcess snapshotter;
 
   private ContainerdDaemon(Path dir, List<String> snapshotterArgs) throws IOException {
     this.dir = dir.toAbsolutePath();
@@ -43,7 +40,7 @@ public final class ContainerdDaemon implements AutoCloseable {
     ContainerdDaemon d = new ContainerdDaemon(dir, snapshotterArgs);
     try {
       Files.createDirectories(d.dir);
-      d.startSnapshotter();
+      d.snapshotter = SnapshotterProcess.start(d.dir, d.snapshotterSocket(), d.snapshotterArgs);
       d.startContainerd();
       return d;
     } catch (IOException | RuntimeException e) {
@@ -62,11 +59,11 @@ public final class ContainerdDaemon implements AutoCloseable {
 
   /** The snapshotter's --root. */
   public Path snapshotterRoot() {
-    return dir.resolve("snapshotter");
+    return snapshotter.root();
   }
 
   public Path snapshotterLog() {
-    return dir.resolve("snapshotter.log");
+    return snapshotter.log();
   }
 
   public Path log() {
@@ -92,9 +89,7 @@ public final class ContainerdDaemon implements AutoCloseable {
 
   /** Stops the snapshotter (SIGTERM) and starts it again on the same root and socket. */
   public void restartSnapshotter() throws IOException {
-    stop(snapshotter, "snapshotter");
-    snapshotter = null;
-    startSnapshotter();
+    snapshotter.restart();
     awaitConnected();
   }
 
@@ -106,8 +101,8 @@ public final class ContainerdDaemon implements AutoCloseable {
    */
   private void awaitConnected() throws IOException {
     int[] n = {0};
-    await(
-        snapshotter,
+    SnapshotterProcess.await(
+        snapshotter.process(),
         "snapshotter (through containerd)",
         () -> {
           String key = "probe-" + ++n[0];
@@ -118,32 +113,6 @@ public final class ContainerdDaemon implements AutoCloseable {
           return true;
         },
         snapshotterLog());
-  }
-
-  private void startSnapshotter() throws IOException {
-    Path jar = PluginDaemon.projectRoot().resolve("plugin/target/cvmfs-thin.jar");
-    if (!Files.isRegularFile(jar)) {
-      throw new IOException(jar + " is missing: build the plugin module (mvn package) first");
-    }
-    List<String> cmd =
-        new ArrayList<>(
-            List.of(
-                javaBinary(),
-                "-jar",
-                jar.toString(),
-                "snapshotter",
-                "--root",
-                snapshotterRoot().toString(),
-                "--address",
-                snapshotterSocket().toString()));
-    cmd.addAll(snapshotterArgs);
-    ProcessBuilder pb = new ProcessBuilder(cmd);
-    pb.environment().put("LOG_LEVEL", "debug");
-    pb.redirectErrorStream(true);
-    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(snapshotterLog().toFile()));
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    snapshotter = pb.start();
-    await(snapshotter, "snapshotter", () -> Files.exists(snapshotterSocket()), snapshotterLog());
   }
 
   private void startContainerd() throws IOException {
@@ -173,7 +142,7 @@ public final class ContainerdDaemon implements AutoCloseable {
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     containerd = pb.start();
-    await(
+    SnapshotterProcess.await(
         containerd,
         "containerd",
         () -> Files.exists(socket()) && ctr("version").exit() == 0,
@@ -181,64 +150,15 @@ public final class ContainerdDaemon implements AutoCloseable {
     awaitConnected();
   }
 
-  private interface Ready {
-    boolean check() throws IOException;
-  }
-
-  private void await(Process p, String what, Ready ready, Path log) throws IOException {
-    Instant t0 = Instant.now();
-    while (Duration.between(t0, Instant.now()).compareTo(START_TIMEOUT) < 0) {
-      if (!p.isAlive()) {
-        throw new IOException(what + " exited " + p.exitValue() + "; log tail:\n" + tail(log, 40));
-      }
-      if (ready.check()) {
-        return;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted waiting for " + what);
-      }
-    }
-    throw new IOException(what + " not ready within " + START_TIMEOUT + "; log:\n" + tail(log, 40));
-  }
-
-  public static String tail(Path log, int lines) {
-    try {
-      List<String> all = Files.readAllLines(log);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "(no log)";
-    }
-  }
-
-  private static String javaBinary() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private static void stop(Process p, String what) {
-    if (p == null) {
-      return;
-    }
-    p.destroy();
-    try {
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        System.err.println(what + " did not stop on SIGTERM, killing it");
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Stops containerd, then the snapshotter; unmounts what is left below both directories. */
   @Override
   public void close() {
-    stop(containerd, "containerd");
+    SnapshotterProcess.stop(containerd, "containerd");
     containerd = null;
-    stop(snapshotter, "snapshotter");
-    snapshotter = null;
+    if (snapshotter != null) {
+      snapshotter.close();
+      snapshotter = null;
+    }
     Mounts.unmountAllBelow(shortDir);
     Mounts.unmountAllBelow(dir);
   }
