@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * layer becomes a remote snapshot, so the registry serves the manifest and config but no layer
  * blob; the container runs, and its files come from the stratum on first read.
  */
+@Tag("containerd")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")

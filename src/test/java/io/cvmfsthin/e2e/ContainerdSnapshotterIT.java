@@ -29,6 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * through it, compared with containerd's built-in overlayfs snapshotter on the same image, run
  * after a restart of the snapshotter, and containerd's errors for bad requests.
  */
+@Tag("registry")
+@Tag("containerd")
 @Tag("docker")
 @Tag("root")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * client (only the files read are fetched), its files equal to the source image's under
  * containerd's overlayfs snapshotter.
  */
+@Tag("registry")
+@Tag("containerd")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")

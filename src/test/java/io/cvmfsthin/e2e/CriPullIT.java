@@ -51,6 +51,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * in a repository the converter filled and nginx serves, are found at their {@code layerfs}; with
  * nginx stopped the lookup names the repository.
  */
+@Tag("registry")
+@Tag("containerd")
 @Tag("docker")
 @Tag("root")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

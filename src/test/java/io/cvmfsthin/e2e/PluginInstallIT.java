@@ -31,6 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * one dockerd, {@code docker plugin install}ed from there by a second one, which then runs a thin
  * image with it. The privileges the install asks for are exactly those README.md justifies.
  */
+@Tag("registry")
 @Tag("docker")
 @Tag("fuse")
 @Tag("root")
