@@ -68,8 +68,10 @@ public final class RepositoryFiles {
    * @param directIo the kernel must neither read nor fill the page cache for this open
    * @param fd a plain descriptor of the whole cached content (open until release), or -1
    * @param sizeBytes the file's size
+   * @param chunked stored as chunks (never one whole cached copy)
    */
-  public record Opened(long handle, boolean keepCache, boolean directIo, int fd, long sizeBytes) {}
+  public record Opened(
+      long handle, boolean keepCache, boolean directIo, int fd, long sizeBytes, boolean chunked) {}
 
   /** A failure that is an answer: the errno it carries, no log line. */
   public static final class ErrnoException extends IOException {
@@ -194,7 +196,8 @@ public final class RepositoryFiles {
     open.put(handle, new Handle(f, path, content));
     PageCachePolicy.Decision d = pageCache.open(path, content);
     openListener.opened(client.fqrn(), path);
-    return new Opened(handle, d.keepCache(), d.directIo(), f.fd(), e.sizeBytes());
+    return new Opened(
+        handle, d.keepCache(), d.directIo(), f.fd(), e.sizeBytes(), !chunks.isEmpty());
   }
 
   /** The open file of {@code handle}, or null if there is none. */

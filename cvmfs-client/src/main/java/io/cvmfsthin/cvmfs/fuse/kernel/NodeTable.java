@@ -6,46 +6,53 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The node ids the kernel knows (core): each names a repository path ({@code ""} is the root, id
- * {@link FuseProtocol#ROOT_ID}) and counts the lookups the kernel has not forgotten yet. A path
- * keeps its id while the kernel remembers it; a forgotten id is never reused. Thread-safe: reads of
- * the path of an id take no lock; one lock guards the counting.
+ * {@link FuseProtocol#ROOT_ID}) with one content, and counts the lookups the kernel has not
+ * forgotten yet. A path keeps its id while the kernel remembers it and its content stays the same;
+ * new content at the path (a newer revision) gets a new id, so the kernel makes a new inode for it:
+ * an inode's page cache and passthrough backing file then always hold one content, and files open
+ * on the old inode keep reading their revision. A forgotten id is never reused. Thread-safe: reads
+ * of the path of an id take no lock; one lock guards the counting.
  */
 final class NodeTable {
+  /** What a node is: a path and what identifies its content (null: none, e.g. a directory). */
+  record Key(String path, Object content) {}
+
   private static final class Node {
     final long id;
-    final String path;
+    final Key key;
     long lookups; // guarded by NodeTable.this
 
-    Node(long id, String path) {
+    Node(long id, Key key) {
       this.id = id;
-      this.path = path;
+      this.key = key;
     }
   }
 
   private final Map<Long, Node> byId = new ConcurrentHashMap<>();
-  private final Map<String, Node> byPath = new HashMap<>(); // guarded by this
+  private final Map<Key, Node> byKey = new HashMap<>(); // guarded by this
   private long nextId = FuseProtocol.ROOT_ID + 1; // guarded by this
 
   NodeTable() {
-    Node root = new Node(FuseProtocol.ROOT_ID, "");
+    Node root = new Node(FuseProtocol.ROOT_ID, new Key("", null));
     byId.put(root.id, root);
   }
 
   /** The path of node {@code id}, or null if the kernel cannot know it. */
   String path(long id) {
     Node n = byId.get(id);
-    return n == null ? null : n.path;
+    return n == null ? null : n.key.path();
   }
 
-  /** The id of {@code path}, counting one lookup the kernel will forget later. */
-  synchronized long lookedUp(String path) {
+  /** The id of {@code path} with {@code content}, counting one lookup the kernel will forget. */
+  synchronized long lookedUp(String path, Object content) {
     if (path.isEmpty()) {
       return FuseProtocol.ROOT_ID; // the root is never forgotten
     }
-    Node n = byPath.get(path);
+    Key key = new Key(path, content);
+    Node n = byKey.get(key);
     if (n == null) {
-      n = new Node(nextId++, path);
-      byPath.put(path, n);
+      n = new Node(nextId++, key);
+      byKey.put(key, n);
       byId.put(n.id, n);
     }
     n.lookups++;
@@ -64,7 +71,7 @@ final class NodeTable {
     n.lookups -= count;
     if (n.lookups <= 0) {
       byId.remove(id);
-      byPath.remove(n.path);
+      byKey.remove(n.key);
     }
   }
 

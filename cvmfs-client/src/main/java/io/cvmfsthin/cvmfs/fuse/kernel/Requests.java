@@ -48,12 +48,28 @@ final class Requests {
     void close(int backingId);
   }
 
+  /**
+   * The backing file of a node while passthrough opens of it are open: the kernel gives an inode
+   * one backing file at a time, so every open of the node shares it.
+   */
+  private static final class Shared {
+    final int backingId;
+    int opens;
+
+    Shared(int backingId) {
+      this.backingId = backingId;
+    }
+  }
+
   private final RepositoryFiles files;
   private final NodeTable nodes = new NodeTable();
   private final Backing backing;
   private final boolean passthroughWanted;
   private final Map<Long, List<DirectoryEntry>> dirs = new ConcurrentHashMap<>(); // by handle
-  private final Map<Long, Integer> backingIds = new ConcurrentHashMap<>(); // file handle -> id
+  private final Map<Long, Long> handleNodes =
+      new ConcurrentHashMap<>(); // passthrough handle -> node
+  private final Map<Long, Shared> backings =
+      new java.util.HashMap<>(); // by node; guarded by itself
   private final AtomicLong nextDirHandle = new AtomicLong(1);
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   private volatile boolean passthrough; // negotiated at INIT
@@ -249,7 +265,7 @@ final class Requests {
         entryOut(b, 0, 0, null); // nodeid 0: a negative entry the kernel caches for the TTL
         return ENTRY_OUT;
       }
-      entryOut(b, 0, nodes.lookedUp(path), e.get());
+      entryOut(b, 0, nodes.lookedUp(path, contentKey(e.get())), e.get());
       return ENTRY_OUT;
     } catch (Exception x) {
       return -files.errno("lookup", path, x);
@@ -308,29 +324,30 @@ final class Requests {
     try {
       boolean tryPassthrough = passthrough && !passthroughFailed;
       RepositoryFiles.Opened o = files.open(path, tryPassthrough);
-      int openFlags = 0;
+      int openFlags;
       int backingId = 0;
-      if (tryPassthrough && o.fd() >= 0 && !o.directIo()) {
-        backingId = backing.open(o.fd());
+      if (!tryPassthrough || o.chunked()) {
+        // a node is one content (NodeTable), so its page cache is always right to keep
+        openFlags = FOPEN_KEEP_CACHE;
+      } else {
+        backingId = shareBacking(nodeid, o.fd());
         if (backingId > 0) {
-          backingIds.put(o.handle(), backingId);
-          openFlags |= FOPEN_PASSTHROUGH;
+          handleNodes.put(o.handle(), nodeid);
+          openFlags = FOPEN_PASSTHROUGH;
         } else {
-          passthroughFailed = true;
-          log.warn(
-              "{}: the kernel refused a passthrough backing file (errno {}) for {}; reading"
-                  + " through this process from now on",
-              files.fqrn(),
-              -backingId,
-              path);
+          if (backingId < 0) {
+            passthroughFailed = true;
+            log.warn(
+                "{}: the kernel refused a passthrough backing file (errno {}) for {}; reading"
+                    + " through this process from now on",
+                files.fqrn(),
+                -backingId,
+                path);
+          }
           backingId = 0;
-        }
-      }
-      if (openFlags == 0) {
-        if (o.directIo()) {
-          openFlags |= FOPEN_DIRECT_IO; // other content of this path is open: no page cache
-        } else if (o.keepCache()) {
-          openFlags |= FOPEN_KEEP_CACHE;
+          // an inode open for passthrough refuses cached opens and vice versa: direct I/O is
+          // neither, so a later passthrough open of this node still works
+          openFlags = FOPEN_DIRECT_IO;
         }
       }
       ByteBuffer b = body(out);
@@ -360,12 +377,45 @@ final class Requests {
   private int release(ByteBuffer in) {
     files.counters().call(Op.RELEASE);
     long fh = in.getLong(IN_HEADER);
-    Integer id = backingIds.remove(fh);
-    if (id != null) {
-      backing.close(id);
+    Long node = handleNodes.remove(fh);
+    if (node != null) {
+      unshareBacking(node);
     }
     files.release(fh);
     return 0;
+  }
+
+  /**
+   * The backing id of {@code nodeid}, registered from {@code fd} by its first open; 0 if there is
+   * none and no descriptor (-1: the cached copy was evicted meanwhile), minus errno if refused.
+   */
+  private int shareBacking(long nodeid, int fd) {
+    synchronized (backings) {
+      Shared s = backings.get(nodeid);
+      if (s == null) {
+        if (fd < 0) {
+          return 0;
+        }
+        int id = backing.open(fd); // an ioctl on the device, no network
+        if (id <= 0) {
+          return id;
+        }
+        s = new Shared(id);
+        backings.put(nodeid, s);
+      }
+      s.opens++;
+      return s.backingId;
+    }
+  }
+
+  private void unshareBacking(long nodeid) {
+    synchronized (backings) {
+      Shared s = backings.get(nodeid);
+      if (s != null && --s.opens == 0) {
+        backings.remove(nodeid);
+        backing.close(s.backingId);
+      }
+    }
   }
 
   private int opendir(long nodeid, ByteBuffer out) {
@@ -417,7 +467,7 @@ final class Requests {
         if (e == null) {
           entryOut(b, at, 0, null); // no attributes for "." and "..": the kernel skips them
         } else {
-          entryOut(b, at, nodes.lookedUp(e.path()), e);
+          entryOut(b, at, nodes.lookedUp(e.path(), contentKey(e)), e);
         }
         at += ENTRY_OUT;
       }
@@ -506,6 +556,22 @@ final class Requests {
     } catch (Exception x) {
       return -files.errno("access", path, x);
     }
+  }
+
+  /**
+   * What identifies the content of {@code e} for {@link NodeTable}: the content hash of a regular
+   * file (size and mtime for a chunked file without one), the target of a symlink, else nothing.
+   */
+  static Object contentKey(DirectoryEntry e) {
+    if (e.isRegular()) {
+      return e.hash() != null
+          ? e.hash()
+          : List.of(e.sizeBytes(), e.mtimeSeconds(), (long) e.mtimeNanos());
+    }
+    if (e.isSymlink()) {
+      return e.symlink();
+    }
+    return e.kind();
   }
 
   // --- encoding ---
