@@ -90,12 +90,37 @@ public final class KernelFileSystem implements FuseServer {
         t.start();
         workers.add(t);
       }
+      raiseReadahead(mountPoint);
       for (Thread t : workers) {
         t.join();
       }
       return 0;
     } finally {
       fds.forEach(FuseDevice::close);
+    }
+  }
+
+  /**
+   * The kernel offers at most its default read-ahead (128 KiB) at INIT and a reply can only lower
+   * it, so buffered reads would reach us in 128 KiB requests however large max_pages is; the
+   * mount's backing device's {@code read_ahead_kb} (sysfs, root) is raised to one full request.
+   * Runs once INIT is answered; a failure only costs speed.
+   */
+  private void raiseReadahead(Path mountPoint) throws InterruptedException {
+    try {
+      requests.initialized().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      long dev = (Long) java.nio.file.Files.getAttribute(mountPoint, "unix:dev");
+      long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+      long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+      Path kb = Path.of("/sys/class/bdi", major + ":" + minor, "read_ahead_kb");
+      java.nio.file.Files.writeString(kb, Integer.toString(FuseProtocol.MAX_READ / 1024));
+      log.debug("{}: {} = {}", files.fqrn(), kb, FuseProtocol.MAX_READ / 1024);
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | IOException
+        | RuntimeException e) {
+      log.warn(
+          "{}: read-ahead of {} stays the kernel's: {}", files.fqrn(), mountPoint, e.toString());
     }
   }
 
@@ -112,6 +137,8 @@ public final class KernelFileSystem implements FuseServer {
         MEMORY
             .newDirectByteBuffer(outMem.address(), FuseProtocol.REPLY_BUFFER)
             .order(ByteOrder.nativeOrder());
+    ByteBuffer body =
+        out.duplicate().position(FuseProtocol.OUT_HEADER).slice().order(ByteOrder.nativeOrder());
     while (true) {
       long n = FuseDevice.read(fd, inMem, FuseProtocol.REQUEST_BUFFER);
       if (n < 0) {
@@ -129,7 +156,7 @@ public final class KernelFileSystem implements FuseServer {
         continue;
       }
       in.clear().limit((int) n);
-      int len = requests.handle(in, out);
+      int len = requests.handle(in, out, body);
       if (len > 0) {
         int rc = FuseDevice.write(fd, outMem, len);
         if (rc < 0 && -rc != FuseDevice.ENOENT) { // ENOENT: the request was interrupted

@@ -94,17 +94,19 @@ final class Requests {
   }
 
   /**
-   * Answers the request in {@code in} (position 0, limit its length) into {@code out} (position 0,
-   * capacity {@link FuseProtocol#REPLY_BUFFER}); the reply's length, or 0 if the request has none.
+   * Answers the request in {@code in} (position 0, limit its length) into {@code out} (capacity
+   * {@link FuseProtocol#REPLY_BUFFER}); {@code body} is {@code out} from {@link
+   * FuseProtocol#OUT_HEADER} on, as a slice of the caller's (made once per worker: nothing is
+   * allocated per request but names). The reply's length, or 0 if the request has none.
    */
-  int handle(ByteBuffer in, ByteBuffer out) {
+  int handle(ByteBuffer in, ByteBuffer out, ByteBuffer body) {
     int opcode = in.getInt(4);
     long unique = in.getLong(8);
     long nodeid = in.getLong(16);
-    out.clear();
+    body.clear();
     int r;
     try {
-      r = dispatch(opcode, nodeid, in, out);
+      r = dispatch(opcode, nodeid, in, body);
     } catch (RuntimeException e) {
       log.error("FUSE opcode {} on node {} failed", opcode, nodeid, e);
       r = -RepositoryFiles.EIO;
@@ -201,7 +203,7 @@ final class Requests {
     if ((offered & INIT_EXT) != 0) {
       offered |= (in.getInt(IN_HEADER + 16) & 0xffffffffL) << 32;
     }
-    ByteBuffer b = body(out);
+    ByteBuffer b = out;
     if (major != MAJOR) {
       log.error("{}: kernel speaks FUSE {}.{}, we speak {}", files.fqrn(), major, minor, MAJOR);
       if (major > MAJOR) {
@@ -260,7 +262,7 @@ final class Requests {
     String path = dir + "/" + name;
     try {
       Optional<DirectoryEntry> e = files.lookup(path);
-      ByteBuffer b = body(out);
+      ByteBuffer b = out;
       if (e.isEmpty()) {
         entryOut(b, 0, 0, null); // nodeid 0: a negative entry the kernel caches for the TTL
         return ENTRY_OUT;
@@ -283,7 +285,7 @@ final class Requests {
       if (e.isEmpty()) {
         return -ENOENT;
       }
-      ByteBuffer b = body(out);
+      ByteBuffer b = out;
       long ttl = files.ttl().toSeconds();
       b.putLong(0, ttl);
       b.putInt(8, 0);
@@ -304,7 +306,7 @@ final class Requests {
         return -EINVAL;
       }
       byte[] target = files.linkTarget(e);
-      body(out).put(0, target);
+      out.put(0, target);
       return target.length;
     } catch (Exception x) {
       return -files.errno("readlink", path, x);
@@ -350,7 +352,7 @@ final class Requests {
           openFlags = FOPEN_DIRECT_IO;
         }
       }
-      ByteBuffer b = body(out);
+      ByteBuffer b = out;
       b.putLong(0, o.handle());
       b.putInt(8, openFlags);
       b.putInt(12, backingId);
@@ -365,10 +367,9 @@ final class Requests {
     long fh = in.getLong(IN_HEADER);
     long offset = in.getLong(IN_HEADER + 8);
     int size = Math.min(in.getInt(IN_HEADER + 16), MAX_READ);
-    ByteBuffer dst = out.duplicate();
-    dst.limit(OUT_HEADER + size).position(OUT_HEADER);
+    out.limit(size);
     try {
-      return files.read(fh, dst, offset);
+      return files.read(fh, out, offset);
     } catch (Exception x) {
       return -files.errno("read", "handle " + fh, x);
     }
@@ -431,7 +432,7 @@ final class Requests {
       List<DirectoryEntry> entries = files.list(path);
       long handle = nextDirHandle.getAndIncrement();
       dirs.put(handle, entries);
-      ByteBuffer b = body(out);
+      ByteBuffer b = out;
       b.putLong(0, handle);
       b.putInt(8, 0);
       b.putInt(12, 0);
@@ -452,7 +453,7 @@ final class Requests {
     if (entries == null || dir == null) {
       return -EBADF;
     }
-    ByteBuffer b = body(out);
+    ByteBuffer b = out;
     int used = 0;
     for (long i = offset; i < entries.size() + 2L; i++) {
       DirectoryEntry e = i < 2 ? null : entries.get((int) (i - 2));
@@ -489,7 +490,7 @@ final class Requests {
   private int statfs(ByteBuffer out) {
     files.counters().call(Op.STATFS);
     long[] space = files.space();
-    ByteBuffer b = body(out);
+    ByteBuffer b = out;
     long block = PAGE;
     b.putLong(0, space[0] / block); // blocks
     b.putLong(8, space[1] / block); // bfree
@@ -531,7 +532,7 @@ final class Requests {
 
   /** size 0 asks for the length; a value longer than size is ERANGE. */
   private static int sized(byte[] v, int size, ByteBuffer out) {
-    ByteBuffer b = body(out);
+    ByteBuffer b = out;
     if (size == 0) {
       b.putInt(0, v.length);
       b.putInt(4, 0);
@@ -575,11 +576,6 @@ final class Requests {
   }
 
   // --- encoding ---
-
-  /** The reply body: {@code out} from {@link FuseProtocol#OUT_HEADER}, indexed from 0. */
-  private static ByteBuffer body(ByteBuffer out) {
-    return out.duplicate().position(OUT_HEADER).slice().order(out.order());
-  }
 
   /** struct fuse_entry_out at {@code at}; {@code e} null (with nodeid 0) for a negative entry. */
   private void entryOut(ByteBuffer b, int at, long nodeid, DirectoryEntry e) {
