@@ -71,13 +71,13 @@ public final class ColdReadBenchmark {
         double http = seconds(t0);
 
         List<String[]> fuseRows = new ArrayList<>();
-        for (FuseTransport transport : BenchTransports.list()) {
+        for (String transport : BenchTransports.list()) {
           double fuse;
           try (RepositoryMount m =
               RepositoryMount.mount(
-                  repo.settings(work.resolve("cold-cache-" + transport.configName())).build(),
+                  repo.settings(work.resolve("cold-cache-" + transport)).build(),
                   work.resolve("mnt"),
-                  MountOptions.PLAIN.withTransport(transport))) {
+                  BenchTransports.plain(transport))) {
             t0 = System.nanoTime();
             for (int i = 0; i < FILES; i++) {
               Files.readAllBytes(m.mountPoint().resolve("small/f" + i));
@@ -94,7 +94,7 @@ public final class ColdReadBenchmark {
               http);
           fuseRows.add(
               row(
-                  "FUSE (" + transport.configName() + "), cold cache, one file after another",
+                  "FUSE (" + transport + "), cold cache, one file after another",
                   fuse,
                   bound,
                   http));

@@ -48,7 +48,7 @@ public final class MountBenchmark {
       Set.of(System.getProperty("bench.rows", "seq,random,stat,cold").split(","));
   private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
 
-  private static FuseTransport transport = FuseTransport.LIBFUSE; // of the rows being measured
+  private static String transport = "libfuse"; // of the rows being measured
 
   private MountBenchmark() {}
 
@@ -65,9 +65,9 @@ public final class MountBenchmark {
           PublishedRepo.create(
               work.resolve("srv"), "bench.example.org", RepositorySettings.DEFAULT)) {
         repo.publisher.publish(Publication.directory("/", src));
-        for (FuseTransport t : BenchTransports.list()) {
+        for (String t : BenchTransports.list()) {
           transport = t;
-          Path cache = work.resolve("cache-" + transport.configName());
+          Path cache = work.resolve("cache-" + transport);
           String mib = String.format(Locale.ROOT, "%,d MiB file", BIG >> 20);
           if (reads) {
             // fill the object cache with big.bin
@@ -97,7 +97,7 @@ public final class MountBenchmark {
             statRows(repo, cache, work, src, rows);
           }
           if (ROWS.contains("cold")) {
-            Path coldCache = work.resolve("cold-cache-" + transport.configName());
+            Path coldCache = work.resolve("cold-cache-" + transport);
             try (RepositoryMount m = mount(repo, coldCache, work)) {
               double fuse = readSmall(m.mountPoint());
               double local = readSmall(src);
@@ -175,7 +175,7 @@ public final class MountBenchmark {
     return RepositoryMount.mount(
         repo.settings(cache).quotaBytes(4L << 30).build(),
         work.resolve("mnt"),
-        MountOptions.PLAIN.withTransport(transport));
+        BenchTransports.plain(transport));
   }
 
   static void makeTree(Path src, boolean big) throws IOException {
@@ -280,7 +280,7 @@ public final class MountBenchmark {
         fuse,
         local);
     return new String[] {
-      what + " [" + transport.configName() + "]",
+      what + " [" + transport + "]",
       String.format(Locale.ROOT, "%,.0f", fuse),
       String.format(Locale.ROOT, "%,.0f", local),
       String.format(Locale.ROOT, "%.2f", fuse / local)
