@@ -6,7 +6,6 @@ import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.ENODATA;
 import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.ENOENT;
 import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.ENOSYS;
 import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.ENOTDIR;
-import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.ERANGE;
 import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.EROFS;
 import static io.cvmfsthin.cvmfs.fuse.kernel.FuseProtocol.*;
 
@@ -48,28 +47,11 @@ final class Requests {
     void close(int backingId);
   }
 
-  /**
-   * The backing file of a node while passthrough opens of it are open: the kernel gives an inode
-   * one backing file at a time, so every open of the node shares it.
-   */
-  private static final class Shared {
-    final int backingId;
-    int opens;
-
-    Shared(int backingId) {
-      this.backingId = backingId;
-    }
-  }
-
   private final RepositoryFiles files;
   private final NodeTable nodes = new NodeTable();
-  private final Backing backing;
+  private final BackingFiles backings;
   private final boolean passthroughWanted;
   private final Map<Long, List<DirectoryEntry>> dirs = new ConcurrentHashMap<>(); // by handle
-  private final Map<Long, Long> handleNodes =
-      new ConcurrentHashMap<>(); // passthrough handle -> node
-  private final Map<Long, Shared> backings =
-      new java.util.HashMap<>(); // by node; guarded by itself
   private final AtomicLong nextDirHandle = new AtomicLong(1);
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   private volatile boolean passthrough; // negotiated at INIT
@@ -77,7 +59,7 @@ final class Requests {
 
   Requests(RepositoryFiles files, Backing backing, boolean passthroughWanted) {
     this.files = files;
-    this.backing = backing;
+    this.backings = new BackingFiles(backing);
     this.passthroughWanted = passthroughWanted;
   }
 
@@ -255,7 +237,7 @@ final class Requests {
   private int lookup(long parent, ByteBuffer in, ByteBuffer out) {
     files.counters().call(Op.GETATTR);
     String dir = nodes.path(parent);
-    String name = cString(in, IN_HEADER);
+    String name = Replies.cString(in, IN_HEADER);
     if (dir == null) {
       return -ENOENT;
     }
@@ -264,10 +246,13 @@ final class Requests {
       Optional<DirectoryEntry> e = files.lookup(path);
       ByteBuffer b = out;
       if (e.isEmpty()) {
-        entryOut(b, 0, 0, null); // nodeid 0: a negative entry the kernel caches for the TTL
+        Replies.entry(
+            b, 0, 0, null, ttl(), 0); // nodeid 0: a negative entry the kernel caches for the TTL
         return ENTRY_OUT;
       }
-      entryOut(b, 0, nodes.lookedUp(path, contentKey(e.get())), e.get());
+      DirectoryEntry found = e.get();
+      long id = nodes.lookedUp(path, Replies.contentKey(found));
+      Replies.entry(b, 0, id, found, ttl(), files.shownSize(found));
       return ENTRY_OUT;
     } catch (Exception x) {
       return -files.errno("lookup", path, x);
@@ -286,11 +271,10 @@ final class Requests {
         return -ENOENT;
       }
       ByteBuffer b = out;
-      long ttl = files.ttl().toSeconds();
-      b.putLong(0, ttl);
+      b.putLong(0, ttl());
       b.putInt(8, 0);
       b.putInt(12, 0);
-      attr(b, 16, e.get());
+      Replies.attr(b, 16, e.get(), files.shownSize(e.get()));
       return ATTR_OUT;
     } catch (Exception x) {
       return -files.errno("getattr", path, x);
@@ -332,9 +316,8 @@ final class Requests {
         // a node is one content (NodeTable), so its page cache is always right to keep
         openFlags = FOPEN_KEEP_CACHE;
       } else {
-        backingId = shareBacking(nodeid, o.fd());
+        backingId = backings.acquire(o.handle(), nodeid, o.fd());
         if (backingId > 0) {
-          handleNodes.put(o.handle(), nodeid);
           openFlags = FOPEN_PASSTHROUGH;
         } else {
           if (backingId < 0) {
@@ -378,45 +361,9 @@ final class Requests {
   private int release(ByteBuffer in) {
     files.counters().call(Op.RELEASE);
     long fh = in.getLong(IN_HEADER);
-    Long node = handleNodes.remove(fh);
-    if (node != null) {
-      unshareBacking(node);
-    }
+    backings.release(fh);
     files.release(fh);
     return 0;
-  }
-
-  /**
-   * The backing id of {@code nodeid}, registered from {@code fd} by its first open; 0 if there is
-   * none and no descriptor (-1: the cached copy was evicted meanwhile), minus errno if refused.
-   */
-  private int shareBacking(long nodeid, int fd) {
-    synchronized (backings) {
-      Shared s = backings.get(nodeid);
-      if (s == null) {
-        if (fd < 0) {
-          return 0;
-        }
-        int id = backing.open(fd); // an ioctl on the device, no network
-        if (id <= 0) {
-          return id;
-        }
-        s = new Shared(id);
-        backings.put(nodeid, s);
-      }
-      s.opens++;
-      return s.backingId;
-    }
-  }
-
-  private void unshareBacking(long nodeid) {
-    synchronized (backings) {
-      Shared s = backings.get(nodeid);
-      if (s != null && --s.opens == 0) {
-        backings.remove(nodeid);
-        backing.close(s.backingId);
-      }
-    }
   }
 
   private int opendir(long nodeid, ByteBuffer out) {
@@ -466,22 +413,17 @@ final class Requests {
       int at = used;
       if (plus) {
         if (e == null) {
-          entryOut(b, at, 0, null); // no attributes for "." and "..": the kernel skips them
+          Replies.entry(
+              b, at, 0, null, 0, 0); // no attributes for "." and "..": the kernel skips them
         } else {
-          entryOut(b, at, nodes.lookedUp(e.path(), contentKey(e)), e);
+          long id = nodes.lookedUp(e.path(), Replies.contentKey(e));
+          Replies.entry(b, at, id, e, ttl(), files.shownSize(e));
         }
         at += ENTRY_OUT;
       }
       long ino = e == null ? (i == 0 ? 1 : 1) : RepositoryFiles.inode(e);
       int mode = e == null ? S_IFDIR : e.mode();
-      b.putLong(at, ino);
-      b.putLong(at + 8, i + 1);
-      b.putInt(at + 16, name.length);
-      b.putInt(at + 20, (mode >>> 12) & 0xf);
-      b.put(at + DIRENT, name);
-      for (int p = at + DIRENT + name.length; p < at + direntSize; p++) {
-        b.put(p, (byte) 0);
-      }
+      Replies.dirent(b, at, ino, i + 1, mode, name);
       used += need;
     }
     return used;
@@ -509,11 +451,11 @@ final class Requests {
   private int getxattr(long nodeid, ByteBuffer in, ByteBuffer out) {
     files.counters().call(Op.GETXATTR);
     int size = in.getInt(IN_HEADER);
-    String name = cString(in, IN_HEADER + 8);
+    String name = Replies.cString(in, IN_HEADER + 8);
     String path = nodes.path(nodeid);
     try {
       byte[] v = files.xattr(path == null ? "/?" : path, name);
-      return v == null ? -ENODATA : sized(v, size, out);
+      return v == null ? -ENODATA : Replies.sized(v, size, out);
     } catch (Exception x) {
       return -files.errno("getxattr", path, x);
     }
@@ -524,25 +466,10 @@ final class Requests {
     int size = in.getInt(IN_HEADER);
     String path = nodes.path(nodeid);
     try {
-      return sized(files.xattrNames(path == null ? "/?" : path), size, out);
+      return Replies.sized(files.xattrNames(path == null ? "/?" : path), size, out);
     } catch (Exception x) {
       return -files.errno("listxattr", path, x);
     }
-  }
-
-  /** size 0 asks for the length; a value longer than size is ERANGE. */
-  private static int sized(byte[] v, int size, ByteBuffer out) {
-    ByteBuffer b = out;
-    if (size == 0) {
-      b.putInt(0, v.length);
-      b.putInt(4, 0);
-      return GETXATTR_OUT;
-    }
-    if (v.length > size || v.length > MAX_READ) {
-      return -ERANGE;
-    }
-    b.put(0, v);
-    return v.length;
   }
 
   private int access(long nodeid, ByteBuffer in) {
@@ -559,71 +486,7 @@ final class Requests {
     }
   }
 
-  /**
-   * What identifies the content of {@code e} for {@link NodeTable}: the content hash of a regular
-   * file (size and mtime for a chunked file without one), the target of a symlink, else nothing.
-   */
-  static Object contentKey(DirectoryEntry e) {
-    if (e.isRegular()) {
-      return e.hash() != null
-          ? e.hash()
-          : List.of(e.sizeBytes(), e.mtimeSeconds(), (long) e.mtimeNanos());
-    }
-    if (e.isSymlink()) {
-      return e.symlink();
-    }
-    return e.kind();
-  }
-
-  // --- encoding ---
-
-  /** struct fuse_entry_out at {@code at}; {@code e} null (with nodeid 0) for a negative entry. */
-  private void entryOut(ByteBuffer b, int at, long nodeid, DirectoryEntry e) {
-    long ttl = files.ttl().toSeconds();
-    b.putLong(at, nodeid);
-    b.putLong(at + 8, 0); // generation: ids are never reused
-    b.putLong(at + 16, ttl); // entry_valid
-    b.putLong(at + 24, e == null ? 0 : ttl); // attr_valid
-    b.putInt(at + 32, 0);
-    b.putInt(at + 36, 0);
-    if (e == null) {
-      for (int i = 0; i < ATTR; i += 8) {
-        b.putLong(at + 40 + i, 0);
-      }
-    } else {
-      attr(b, at + 40, e);
-    }
-  }
-
-  /** struct fuse_attr at {@code at}. */
-  private void attr(ByteBuffer b, int at, DirectoryEntry e) {
-    long size = files.shownSize(e);
-    b.putLong(at, RepositoryFiles.inode(e));
-    b.putLong(at + 8, size);
-    b.putLong(at + 16, (size + 511) / 512);
-    b.putLong(at + 24, e.mtimeSeconds());
-    b.putLong(at + 32, e.mtimeSeconds());
-    b.putLong(at + 40, e.mtimeSeconds());
-    b.putInt(at + 48, e.mtimeNanos());
-    b.putInt(at + 52, e.mtimeNanos());
-    b.putInt(at + 56, e.mtimeNanos());
-    b.putInt(at + 60, e.mode());
-    b.putInt(at + 64, Math.max(1, e.linkCount()));
-    b.putInt(at + 68, (int) e.uid());
-    b.putInt(at + 72, (int) e.gid());
-    b.putInt(at + 76, e.kind().isDevice() ? (int) e.rdev() : 0);
-    b.putInt(at + 80, PAGE); // blksize
-    b.putInt(at + 84, 0); // flags
-  }
-
-  /** The NUL-terminated UTF-8 string at {@code at}. */
-  private static String cString(ByteBuffer in, int at) {
-    int end = at;
-    while (end < in.limit() && in.get(end) != 0) {
-      end++;
-    }
-    byte[] b = new byte[end - at];
-    in.get(at, b);
-    return new String(b, StandardCharsets.UTF_8);
+  private long ttl() {
+    return files.ttl().toSeconds();
   }
 }
