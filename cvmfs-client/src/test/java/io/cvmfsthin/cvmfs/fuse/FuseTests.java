@@ -45,19 +45,6 @@ final class FuseTests {
   static final List<String> XATTRS =
       List.of("user.readme", "user.fixture", "user.second", "user.dirattr");
 
-  /**
-   * The FUSE transport the integration tests mount with: {@code -Dit.fuse.transport=kernel} (the
-   * pom's second failsafe run) or libfuse by default.
-   */
-  static final FuseTransport TRANSPORT =
-      FuseTransport.parse(System.getProperty("it.fuse.transport"));
-
-  /** {@link MountOptions#PLAIN} with {@link #TRANSPORT}. */
-  static final MountOptions PLAIN = MountOptions.PLAIN.withTransport(TRANSPORT);
-
-  /** {@link MountOptions#LAYER_VIEW} with {@link #TRANSPORT}. */
-  static final MountOptions LAYER_VIEW = MountOptions.LAYER_VIEW.withTransport(TRANSPORT);
-
   private FuseTests() {}
 
   /** Fails (never skips) naming what is missing: root, /dev/fuse, libfuse.so.2. */

@@ -51,7 +51,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
-                FuseTests.LAYER_VIEW)) {
+                TransportOptions.LAYER_VIEW)) {
       Path a = repos.acquire(FuseTests.FQRN);
       Path b = repos.acquire(FuseTests.FQRN);
       assertThat(a).isEqualTo(b).isEqualTo(tmp.resolve("cvmfs").resolve(FuseTests.FQRN));
@@ -87,7 +87,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
-                FuseTests.LAYER_VIEW,
+                TransportOptions.LAYER_VIEW,
                 (settings, mountPoint, options) -> {
                   mounts.incrementAndGet();
                   return RepositoryMount.mount(settings, mountPoint, options);
@@ -153,7 +153,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache2")),
-                FuseTests.PLAIN)) {
+                TransportOptions.PLAIN)) {
           assertThat(repos.acquire(FuseTests.FQRN).resolve("README.txt")).exists();
         }
         assertThat(Unmounter.isMountPoint(mnt)).isFalse();
@@ -174,7 +174,9 @@ class MountedRepositoriesIT {
       repo.publish("/", new PublishedRepo.Tar().file("a.txt", "first revision\n").bytes(), false);
       try (RepositoryMount m =
           RepositoryMount.mount(
-              repo.settings(tmp.resolve("cache")).build(), tmp.resolve("mnt"), FuseTests.PLAIN)) {
+              repo.settings(tmp.resolve("cache")).build(),
+              tmp.resolve("mnt"),
+              TransportOptions.PLAIN)) {
         Path a = m.mountPoint().resolve("a.txt");
         long before = m.client().revision();
         try (FileChannel old = FileChannel.open(a)) {
