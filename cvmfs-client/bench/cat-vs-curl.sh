@@ -7,6 +7,9 @@
 #
 # Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
 # BENCH_OPTS="-XX:StartFlightRecording=filename=/tmp/cat.jfr" profiles the in-JVM read (step 6).
+# TRANSPORTS="libfuse kernel" (the default) are the FUSE transports of step 7: `cat` of the file
+# through a `cvmfs-thin mount` started beforehand (its start excluded), empty cache, each its own.
+# MOUNT_OPTS="-XX:StartFlightRecording=filename=/tmp/mount.jfr" profiles those mounts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 top="$(cd "$here/../.." && pwd)"
@@ -88,16 +91,37 @@ fixed=$(seconds "$t0" "$t1"); fixed_cpu=$(cpu)
 cp_test="$top/cvmfs-client/target/test-classes:$top/cvmfs-client/target/classes:$(cat "$top/cvmfs-client/target/bench.classpath")"
 java ${BENCH_OPTS:-} -cp "$cp_test" io.cvmfsthin.cvmfs.client.CatTiming "$url" "$key" "$work/cache2" "$fqrn" /big.bin >"$work/timing" 2>/dev/null
 in_cold=$(awk '$1=="cold"{print $2}' "$work/timing"); in_warm=$(awk '$1=="warm"{print $2}' "$work/timing")
+# 7. cat through a FUSE mount, empty cache, per transport (the mount is up before the clock starts)
+fuse_rows=""
+for t in ${TRANSPORTS:-libfuse kernel}; do
+  mnt="$work/mnt-$t"
+  mkdir -p "$mnt"
+  java ${MOUNT_OPTS:-} -jar "$jar" mount --url "$url" --key "$key" --cache "$work/fcache-$t" \
+    --transport "$t" "$fqrn" "$mnt" 2>"$work/mount-$t.log" &
+  mount_pid=$!
+  for _ in $(seq 300); do mountpoint -q "$mnt" && break; sleep 0.1; done
+  mountpoint -q "$mnt" || { cat "$work/mount-$t.log" >&2; exit 1; }
+  sync; echo 3 >/proc/sys/vm/drop_caches
+  t0=$(now); cat "$mnt/big.bin" >/dev/null; t1=$(now)
+  fuse_cold=$(seconds "$t0" "$t1")
+  sync; echo 3 >/proc/sys/vm/drop_caches
+  t0=$(now); cat "$mnt/big.bin" >/dev/null; t1=$(now)
+  fuse_warm=$(seconds "$t0" "$t1")
+  got="$(sha256sum "$mnt/big.bin" | cut -d' ' -f1)"
+  [ "$got" = "$expected" ] || { echo "FUSE ($t) returned other bytes" >&2; exit 1; }
+  kill -TERM "$mount_pid"; wait "$mount_pid" || true
+  fuse_rows="$fuse_rows $t:$fuse_cold:$fuse_warm"
+done
 # untimed: the bytes are right
 got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
 [ "$got" = "$expected" ] || { echo "cat returned other bytes: $got != $expected" >&2; exit 1; }
 
 load="$(cut -d' ' -f1 /proc/loadavg) on $(nproc) CPUs"
-python3 - "$size_mb" "$server" "$load" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" \
+python3 - "$size_mb" "$server" "$load" "$fuse_rows" "$curl_plain" "$curl_objects" "$cat_cold" "$cat_warm" "$fixed" \
   "$curl_plain_cpu" "$cat_cold_cpu" "$cat_warm_cpu" "$fixed_cpu" "$in_cold" "$in_warm" <<'PY'
 import sys
-mb, server, load = sys.argv[1:4]
-cp, co, cc, cw, fx, cpc, ccc, cwc, fxc, ic, iw = map(float, sys.argv[4:])
+mb, server, load, fuse_rows = sys.argv[1:5]
+cp, co, cc, cw, fx, cpc, ccc, cwc, fxc, ic, iw = map(float, sys.argv[5:])
 print(f"{mb} MB over loopback from {server}, one run, load {load}")
 print(f"  {'':48s} {'wall s':>8s} {'ratio':>7s} {'cpu s':>7s}")
 for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", co, None),
@@ -107,4 +131,9 @@ for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", c
                    ("read in one JVM, warm cache (JVM start excluded)", iw, None)]:
     cpu = "-" if c is None else f"{c:.2f}"
     print(f"  {name:48s} {t:8.3f} x{t / cp:6.2f} {cpu:>7s}")
+for r in fuse_rows.split():
+    t, cold, warm = r.split(":")
+    for name, v in [(f"cat via FUSE ({t}), empty cache, mount up", float(cold)),
+                    (f"cat via FUSE ({t}), cached, page cache dropped", float(warm))]:
+        print(f"  {name:48s} {v:8.3f} x{v / cp:6.2f} {'-':>7s}")
 PY

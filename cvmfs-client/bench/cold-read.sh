@@ -4,7 +4,8 @@
 # Markdown table beside baselines of the same run (the serial bound files × delay, plain keep-alive
 # HTTP GETs of the same objects, local disk). Needs root and /dev/fuse.
 # Usage: cold-read.sh [workdir]; BENCH_OPTS="-Dbench.files=1000 -Dbench.delayMs=10
-#   -XX:StartFlightRecording=filename=/tmp/cold.jfr" to change sizes or profile.
+#   -XX:StartFlightRecording=filename=/tmp/cold.jfr" to change sizes or profile;
+#   -Dbench.transports=libfuse,kernel measures both FUSE transports in the same run.
 set -eu
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile dependency:build-classpath \

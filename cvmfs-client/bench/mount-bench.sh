@@ -4,7 +4,8 @@
 # Usage: mount-bench.sh [workdir]
 # Settings via BENCH_OPTS, e.g. BENCH_OPTS='-Dbench.bigBytes=268435456 -Dbench.rows=seq,stat':
 #   bench.bigBytes (default 1 GiB), bench.statFiles (20000), bench.smallFiles (1000),
-#   bench.randomReads (20000), bench.rows (seq,random,stat,cold).
+#   bench.randomReads (20000), bench.rows (seq,random,stat,cold), bench.transports (libfuse;
+#   "libfuse,kernel" measures both FUSE transports in one run, each beside its own local baseline).
 # To compare with an older commit in the same run: mount-bench-vs-base.sh. To measure the copying
 # read path instead of read_buf with splicing (CvmfsFileSystem#readBuf): -Dcvmfs.fuse.noSplice=true.
 set -eu

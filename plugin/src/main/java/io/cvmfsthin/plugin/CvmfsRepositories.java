@@ -3,6 +3,7 @@ package io.cvmfsthin.plugin;
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import io.cvmfsthin.cvmfs.config.ConfigFiles;
+import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
@@ -185,6 +186,11 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
     @Override
     public ClientSettings settings(String fqrn) throws IOException {
       return ClientSettings.fromConfig(fqrn, values(fqrn)).build();
+    }
+
+    @Override
+    public FuseTransport transport(String fqrn) throws IOException {
+      return FuseTransport.parse(values(fqrn).get(FuseTransport.SETTING));
     }
   }
 }

@@ -2,23 +2,14 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import com.kenai.jffi.MemoryIO;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
-import io.cvmfsthin.cvmfs.catalog.FileChunk;
-import io.cvmfsthin.cvmfs.catalog.Symlinks;
-import io.cvmfsthin.cvmfs.client.ClientCounters;
-import io.cvmfsthin.cvmfs.client.RepositoryClient;
 import io.cvmfsthin.cvmfs.fuse.FuseCounters.Op;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
-import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
 import jnr.ffi.types.dev_t;
@@ -39,21 +30,18 @@ import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
 
 /**
- * fuse edge: the jnr-fuse callbacks of one mounted repository. Each callback asks {@link
- * RepositoryView} (core) or an {@link OpenFile}, and maps exceptions to an errno in {@link #errno}
- * only: {@code NoSuchFileException} → ENOENT, {@code NotDirectoryException} → ENOTDIR, anything
- * else → EIO with a log line. Every write answers EROFS.
+ * fuse edge: the jnr-fuse callbacks of one mounted repository (the libfuse transport). Each
+ * callback asks {@link RepositoryFiles}, which maps exceptions to an errno in one place: {@code
+ * NoSuchFileException} → ENOENT, {@code NotDirectoryException} → ENOTDIR, anything else → EIO with
+ * a log line. Every write answers EROFS.
  *
  * <p>Open files are kept by the handle {@code open} returned. Nothing here holds a lock while a
  * catalog or object is fetched. Called by libfuse's worker threads.
  */
-final class CvmfsFileSystem extends FuseStubFS {
+final class CvmfsFileSystem extends FuseStubFS implements FuseServer {
   private static final Logger log = LoggerFactory.getLogger(CvmfsFileSystem.class);
   private static final int O_ACCMODE = 03;
   private static final int W_OK = 2;
-  private static final String OPAQUE_TRUSTED = "trusted.overlay.opaque";
-  private static final String OPAQUE_USER = "user.overlay.opaque";
-  private static final int MAX_REMEMBERED_CONTENT = 100_000;
   private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
   private static final ThreadLocal<FileStat> STATS =
@@ -72,23 +60,14 @@ final class CvmfsFileSystem extends FuseStubFS {
 
   private final FuseCallbacks.GetAttrCallback getattrCallback; // kept: libfuse calls it
   private final FuseCallbacks.ReadbufCallback readBufCallback; // kept: libfuse calls it
-  private final RepositoryClient client;
-  private final RepositoryView view;
+  private final RepositoryFiles files;
   private final FuseCounters counters;
-  private final Map<Long, Handle> open = new ConcurrentHashMap<>(); // by handle
-  private final AtomicLong nextHandle = new AtomicLong(1);
-  private final PageCachePolicy pageCache = new PageCachePolicy(MAX_REMEMBERED_CONTENT);
   private final CompletableFuture<Void> initialized = new CompletableFuture<>();
   private final CompletableFuture<Void> destroyed = new CompletableFuture<>();
-  private volatile OpenListener openListener = OpenListener.NONE; // recorded prefetch
 
-  /** An open file with what its release needs. */
-  private record Handle(OpenFile file, String path, Object content) {}
-
-  CvmfsFileSystem(RepositoryClient client, RepositoryView view, FuseCounters counters) {
-    this.client = client;
-    this.view = view;
-    this.counters = counters;
+  CvmfsFileSystem(RepositoryFiles files) {
+    this.files = files;
+    this.counters = files.counters();
     // jnr-fuse builds a FileStat (some twenty jnr objects) for every getattr; a worker thread's
     // own FileStat, pointed at libfuse's buffer, does the same without the garbage
     this.getattrCallback =
@@ -105,12 +84,9 @@ final class CvmfsFileSystem extends FuseStubFS {
     }
   }
 
-  void openListener(OpenListener listener) {
-    this.openListener = listener;
-  }
-
   /** Completes when the kernel has answered INIT: the file system is mounted. */
-  CompletableFuture<Void> initialized() {
+  @Override
+  public CompletableFuture<Void> initialized() {
     return initialized;
   }
 
@@ -127,22 +103,10 @@ final class CvmfsFileSystem extends FuseStubFS {
     return FuseWorkers.run(args, fuseOperations, threadName);
   }
 
-  int openFiles() {
-    return open.size();
-  }
-
-  String counterText() {
-    return counters.format(client.counters());
-  }
-
-  MountFacts facts() {
-    ClientCounters c = client.counters();
-    return new MountFacts(
-        client.fqrn(),
-        client.revision(),
-        client.rootCatalog().toString(),
-        client.currentServer(),
-        counters.format(c));
+  @Override
+  public int serve(Path mountPoint, List<String> args, String threadName)
+      throws InterruptedException {
+    return runLoop(args.toArray(new String[0]), threadName);
   }
 
   // --- lifecycle ---
@@ -164,11 +128,11 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int getattr(String path, FileStat stat) {
     counters.call(Op.GETATTR);
     try {
-      Optional<DirectoryEntry> e = view.lookup(repoPath(path));
+      Optional<DirectoryEntry> e = files.lookup(repoPath(path));
       if (e.isEmpty()) {
         return -ErrorCodes.ENOENT(); // the common miss: no exception built
       }
-      Stats.fill(stat, e.get(), shownSize(e.get()));
+      Stats.fill(stat, e.get(), files.shownSize(e.get()));
       return 0;
     } catch (Exception e) {
       return errno("getattr", path, e);
@@ -183,7 +147,7 @@ final class CvmfsFileSystem extends FuseStubFS {
       if (!e.isSymlink()) {
         return -ErrorCodes.EINVAL();
       }
-      byte[] target = target(e).getBytes(StandardCharsets.UTF_8);
+      byte[] target = files.linkTarget(e);
       int n = (int) Math.min(target.length, size - 1);
       buf.put(0, target, 0, n);
       buf.putByte(n, (byte) 0);
@@ -211,13 +175,13 @@ final class CvmfsFileSystem extends FuseStubFS {
       String path, Pointer buf, FuseFillDir filler, @off_t long offset, FuseFileInfo fi) {
     counters.call(Op.READDIR);
     try {
-      List<DirectoryEntry> entries = view.list(repoPath(path));
+      List<DirectoryEntry> entries = files.list(repoPath(path));
       FileStat st = Stats.newStat();
       Pointer stp = Struct.getMemory(st);
       filler.apply(buf, ByteBuffer.wrap(new byte[] {'.', 0}), null, 0);
       filler.apply(buf, ByteBuffer.wrap(new byte[] {'.', '.', 0}), null, 0);
       for (DirectoryEntry e : entries) {
-        Stats.fill(st, e, shownSize(e));
+        Stats.fill(st, e, files.shownSize(e));
         if (filler.apply(buf, cString(e.name()), stp, 0) != 0) {
           break;
         }
@@ -236,35 +200,10 @@ final class CvmfsFileSystem extends FuseStubFS {
       return -ErrorCodes.EROFS();
     }
     try {
-      String p = repoPath(path);
-      DirectoryEntry e;
-      List<FileChunk> chunks;
-      while (true) {
-        Object revision = view.revisionKey();
-        e = view.lookup(p).orElseThrow(() -> new NoSuchFileException(path));
-        if (e.isDirectory()) {
-          return -ErrorCodes.EISDIR();
-        }
-        if (!e.isRegular()) {
-          return -ErrorCodes.EIO(); // devices, fifos and sockets are opened by the kernel
-        }
-        chunks = e.chunked() ? client.chunks(p) : List.of();
-        if (revision.equals(view.revisionKey())) {
-          break; // entry and chunks are of one revision
-        }
-      }
-      io.cvmfsthin.cvmfs.object.Compression compression = e.compression();
-      OpenFile f = OpenFile.open(e, chunks, OpenFile.objectFiles(client, compression), SPLICE);
-      long handle = nextHandle.getAndIncrement();
-      Object content = e.hash() != null ? e.hash() : chunks;
-      open.put(handle, new Handle(f, p, content));
-      fi.fh.set(handle);
-      PageCachePolicy.Decision d = pageCache.open(p, content);
-      Stats.openFlags(fi, d.keepCache(), d.directIo());
-      openListener.opened(client.fqrn(), p);
+      RepositoryFiles.Opened o = files.open(repoPath(path), SPLICE);
+      fi.fh.set(o.handle());
+      Stats.openFlags(fi, o.keepCache(), o.directIo());
       return 0;
-    } catch (NoSuchFileException e) {
-      return -ErrorCodes.ENOENT();
     } catch (Exception e) {
       return errno("open", path, e);
     }
@@ -274,20 +213,13 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int read(
       String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
     counters.call(Op.READ);
-    Handle h = open.get(fi.fh.get());
-    if (h == null) {
-      return -ErrorCodes.EBADF();
-    }
-    OpenFile f = h.file();
     try {
       // one pread from the cached object straight into libfuse's reply buffer: no copy, no garbage
       int want = (int) Math.min(size, Integer.MAX_VALUE);
       ByteBuffer dst = MEMORY.newDirectByteBuffer(buf.address(), want);
-      int n = f.read(dst, offset);
-      counters.read(n);
-      return n;
+      return files.read(fi.fh.get(), dst, offset);
     } catch (Exception e) {
-      return errno("read", path, e instanceof NoSuchFileException ? new IOException(e) : e);
+      return errno("read", path, e);
     }
   }
 
@@ -299,11 +231,10 @@ final class CvmfsFileSystem extends FuseStubFS {
    */
   int readBuf(String path, Pointer bufp, long size, long offset, FuseFileInfo fi) {
     counters.call(Op.READ);
-    Handle h = open.get(fi.fh.get());
-    if (h == null) {
+    OpenFile f = files.file(fi.fh.get());
+    if (f == null) {
       return -ErrorCodes.EBADF();
     }
-    OpenFile f = h.file();
     long fileSize = f.entry().sizeBytes();
     long n = offset >= fileSize ? 0 : Math.min(size, fileSize - offset);
     Pointer vec = NativeFiles.malloc(BUFVEC_SIZE);
@@ -335,36 +266,26 @@ final class CvmfsFileSystem extends FuseStubFS {
     }
     vec.putAddress(BUFVEC_BUF + 16, mem.address());
     try {
-      int got = f.read(MEMORY.newDirectByteBuffer(mem.address(), (int) n), offset);
+      int got = files.read(fi.fh.get(), MEMORY.newDirectByteBuffer(mem.address(), (int) n), offset);
       vec.putLong(BUFVEC_BUF, got);
-      counters.read(got);
       return 0;
     } catch (Exception e) {
-      return errno("read", path, e instanceof NoSuchFileException ? new IOException(e) : e);
+      return errno("read", path, e);
     }
   }
 
   @Override
   public int release(String path, FuseFileInfo fi) {
     counters.call(Op.RELEASE);
-    Handle h = open.remove(fi.fh.get());
-    if (h != null) {
-      pageCache.release(h.path(), h.content());
-      try {
-        h.file().close();
-      } catch (IOException e) {
-        log.warn("release {}: closing the cached copy failed", path, e);
-      }
-    }
+    files.release(fi.fh.get());
     return 0;
   }
 
   @Override
   public int statfs(String path, Statvfs stbuf) {
     counters.call(Op.STATFS);
-    ClientCounters c = client.counters();
-    long total = c.cacheQuotaBytes() > 0 ? c.cacheQuotaBytes() : c.cacheUsedBytes();
-    Stats.fill(stbuf, total, Math.max(0, total - c.cacheUsedBytes()), 0);
+    long[] space = files.space();
+    Stats.fill(stbuf, space[0], space[1], 0);
     return 0;
   }
 
@@ -386,7 +307,7 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int getxattr(String path, String name, Pointer value, @size_t long size) {
     counters.call(Op.GETXATTR);
     try {
-      byte[] v = xattr(path, name);
+      byte[] v = files.xattr(repoPath(path), name);
       if (v == null) {
         return -ErrorCodes.ENODATA();
       }
@@ -400,43 +321,10 @@ final class CvmfsFileSystem extends FuseStubFS {
   public int listxattr(String path, Pointer list, @size_t long size) {
     counters.call(Op.LISTXATTR);
     try {
-      String p = repoPath(path);
-      DirectoryEntry e = entry(path);
-      List<String> names = new ArrayList<>(e.xattrs().keySet());
-      if (e.isDirectory() && view.isOpaque(p)) {
-        names.add(OPAQUE_TRUSTED);
-        names.add(OPAQUE_USER);
-      }
-      names.addAll(MagicXattrs.listed(e));
-      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-      for (String n : names) {
-        out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
-        out.write(0);
-      }
-      return copyOut(out.toByteArray(), list, size);
+      return copyOut(files.xattrNames(repoPath(path)), list, size);
     } catch (Exception e) {
       return errno("listxattr", path, e);
     }
-  }
-
-  private byte[] xattr(String path, String name) throws IOException {
-    String p = repoPath(path);
-    DirectoryEntry e = entry(path);
-    byte[] own = e.xattrs().get(name);
-    if (own != null) {
-      return own;
-    }
-    if ((name.equals(OPAQUE_TRUSTED) || name.equals(OPAQUE_USER))
-        && e.isDirectory()
-        && view.isOpaque(p)) {
-      return new byte[] {'y'};
-    }
-    if (!name.startsWith("user.")) {
-      return null;
-    }
-    String magic =
-        MagicXattrs.value(name, e, facts(), x -> x.chunked() ? client.chunks(x.path()).size() : 1);
-    return magic == null ? null : magic.getBytes(StandardCharsets.UTF_8);
   }
 
   // --- writes: a read-only file system ---
@@ -518,26 +406,13 @@ final class CvmfsFileSystem extends FuseStubFS {
   }
 
   private int refused() {
-    counters.call(Op.WRITE_REFUSED);
-    return -ErrorCodes.EROFS();
+    return -files.refused();
   }
 
   // --- helpers ---
 
   private DirectoryEntry entry(String fusePath) throws IOException {
-    Optional<DirectoryEntry> e = view.lookup(repoPath(fusePath));
-    return e.orElseThrow(() -> new NoSuchFileException(fusePath));
-  }
-
-  private long shownSize(DirectoryEntry e) {
-    if (e.isSymlink()) {
-      return target(e).getBytes(StandardCharsets.UTF_8).length;
-    }
-    return e.kind().isSpecial() ? 0 : e.sizeBytes();
-  }
-
-  private static String target(DirectoryEntry e) {
-    return Symlinks.expand(e.symlink(), System::getenv);
+    return files.entry(repoPath(fusePath));
   }
 
   /** FUSE paths are "/" and "/a/b"; repository paths "" and "/a/b". */
@@ -563,17 +438,8 @@ final class CvmfsFileSystem extends FuseStubFS {
     return v.length;
   }
 
-  /** The one place exceptions become errnos. */
+  /** Exceptions become errnos in {@link RepositoryFiles#errno} only. */
   private int errno(String op, String path, Exception e) {
-    if (e instanceof NoSuchFileException) {
-      return -ErrorCodes.ENOENT();
-    }
-    if (e instanceof NotDirectoryException) {
-      return -ErrorCodes.ENOTDIR();
-    }
-    counters.error();
-    log.warn("{} {} failed, answering EIO: {}", op, path, e.toString());
-    log.debug("{} {} failed", op, path, e);
-    return -ErrorCodes.EIO();
+    return -files.errno(op, path, e);
   }
 }

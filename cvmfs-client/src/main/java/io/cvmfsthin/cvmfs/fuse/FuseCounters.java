@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /** FUSE calls by type and errors answered; thread-safe (adders). */
-final class FuseCounters {
+public final class FuseCounters {
   /** The FUSE operations counted. */
-  enum Op {
+  public enum Op {
     GETATTR,
     READLINK,
     OPENDIR,
@@ -34,7 +34,7 @@ final class FuseCounters {
     }
   }
 
-  void call(Op op) {
+  public void call(Op op) {
     calls.get(op).increment();
   }
 
@@ -42,7 +42,7 @@ final class FuseCounters {
     errors.increment();
   }
 
-  void read(long bytes) {
+  public void read(long bytes) {
     bytesRead.add(bytes);
   }
 

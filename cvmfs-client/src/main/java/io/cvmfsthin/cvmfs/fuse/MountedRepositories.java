@@ -56,6 +56,14 @@ public final class MountedRepositories implements AutoCloseable {
 
     /** The settings to mount {@code fqrn} with. */
     ClientSettings settings(String fqrn) throws IOException;
+
+    /**
+     * The FUSE transport of {@code fqrn} ({@code CVMFS_FUSE_TRANSPORT}), or null to keep the one of
+     * the mount options.
+     */
+    default FuseTransport transport(String fqrn) throws IOException {
+      return null;
+    }
   }
 
   /** Mounts one repository; {@link RepositoryMount#mount} in production. */
@@ -150,6 +158,11 @@ public final class MountedRepositories implements AutoCloseable {
       }
 
       @Override
+      public FuseTransport transport(String fqrn) throws IOException {
+        return FuseTransport.parse(ConfigFiles.load(configRoot, fqrn).get(FuseTransport.SETTING));
+      }
+
+      @Override
       public ClientSettings settings(String fqrn) throws IOException {
         Map<String, String> config = ConfigFiles.load(configRoot, fqrn);
         ClientSettings.Builder b = ClientSettings.fromConfig(fqrn, config);
@@ -192,7 +205,12 @@ public final class MountedRepositories implements AutoCloseable {
           throw new java.nio.file.NoSuchFileException(
               fqrn, null, "repository not configured (no CVMFS_SERVER_URL)");
         }
-        s.mount = mounter.mount(resolver.settings(fqrn), mountPoint(fqrn), options);
+        FuseTransport t = resolver.transport(fqrn);
+        s.mount =
+            mounter.mount(
+                resolver.settings(fqrn),
+                mountPoint(fqrn),
+                t == null ? options : options.withTransport(t));
         s.mount.openListener(openListener);
       }
       s.users++;

@@ -41,16 +41,19 @@ public final class RepositoryMount implements AutoCloseable {
 
   private final Path mountPoint;
   private final RepositoryClient client;
-  private final CvmfsFileSystem fs;
+  private final RepositoryFiles files;
+  private final FuseServer fs;
   private final CompletableFuture<Integer> loopEnded = new CompletableFuture<>();
   private final ScheduledExecutorService poller;
   private final Object closeLock = new Object(); // guards closed
   private boolean closed;
   private volatile long nextCheckNanos; // after a failed check: not before this
 
-  private RepositoryMount(Path mountPoint, RepositoryClient client, CvmfsFileSystem fs) {
+  private RepositoryMount(
+      Path mountPoint, RepositoryClient client, RepositoryFiles files, FuseServer fs) {
     this.mountPoint = mountPoint;
     this.client = client;
+    this.files = files;
     this.fs = fs;
     this.poller =
         Executors.newSingleThreadScheduledExecutor(
@@ -87,20 +90,26 @@ public final class RepositoryMount implements AutoCloseable {
       RepositoryView view =
           new RepositoryView(
               new ClientEntrySource(client), options.layerRoots(), options.maxCachedPaths());
-      CvmfsFileSystem fs;
-      try {
-        fs = new CvmfsFileSystem(client, view, counters);
-      } catch (LinkageError | RuntimeException e) {
-        throw new IOException("cannot load libfuse.so.2 (install libfuse2): " + e, e);
+      RepositoryFiles files = new RepositoryFiles(client, view, counters);
+      FuseServer fs;
+      if (options.transport() == FuseTransport.KERNEL) {
+        fs = new io.cvmfsthin.cvmfs.fuse.kernel.KernelFileSystem(files, options.allowOther());
+      } else {
+        try {
+          fs = new CvmfsFileSystem(files);
+        } catch (LinkageError | RuntimeException e) {
+          throw new IOException("cannot load libfuse.so.2 (install libfuse2): " + e, e);
+        }
       }
-      m = new RepositoryMount(dir, client, fs);
+      m = new RepositoryMount(dir, client, files, fs);
       m.start(arguments(client, dir, options), options.mountTimeout());
       log.info(
-          "mounted {} revision {} at {} ({} view, kernel cache {} s)",
+          "mounted {} revision {} at {} ({} view, {} transport, kernel cache {} s)",
           client.fqrn(),
           client.revision(),
           dir,
           options.layerRoots().isEmpty() ? "plain" : "layer " + options.layerRoots(),
+          options.transport().configName(),
           client.ttl().toSeconds());
       return m;
     } catch (IOException | RuntimeException e) {
@@ -150,7 +159,7 @@ public final class RepositoryMount implements AutoCloseable {
             () -> {
               int rc = -1;
               try {
-                rc = fs.runLoop(args.toArray(new String[0]), "fuse-" + client.fqrn());
+                rc = fs.serve(mountPoint, args, "fuse-" + client.fqrn());
               } catch (Throwable t) {
                 log.error("FUSE loop of {} failed", client.fqrn(), t);
               } finally {
@@ -179,7 +188,7 @@ public final class RepositoryMount implements AutoCloseable {
       throw new IOException(
           "mounting "
               + mountPoint
-              + " failed: libfuse exited with status "
+              + " failed: the FUSE transport exited with status "
               + loopEnded.join()
               + " (its message is on stderr)");
     }
@@ -230,12 +239,12 @@ public final class RepositoryMount implements AutoCloseable {
 
   /** Tells {@code listener} of every successful open of a regular file (recorded prefetch). */
   public void openListener(OpenListener listener) {
-    fs.openListener(listener);
+    files.openListener(listener);
   }
 
   /** The counters as the {@code user.counters} xattr of the root shows them. */
   public String counters() {
-    return fs.counterText();
+    return files.counterText();
   }
 
   /** True until the file system has been unmounted (by {@link #close} or from outside). */
@@ -295,7 +304,7 @@ public final class RepositoryMount implements AutoCloseable {
         "unmounted {} from {}; counters: {}",
         client.fqrn(),
         mountPoint,
-        fs.counterText().strip().replace('\n', ' '));
+        files.counterText().strip().replace('\n', ' '));
     client.close();
   }
 }

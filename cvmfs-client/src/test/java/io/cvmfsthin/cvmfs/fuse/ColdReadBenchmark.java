@@ -70,18 +70,34 @@ public final class ColdReadBenchmark {
         }
         double http = seconds(t0);
 
-        double fuse;
-        try (RepositoryMount m =
-            RepositoryMount.mount(
-                repo.settings(work.resolve("cold-cache")).build(),
-                work.resolve("mnt"),
-                MountOptions.PLAIN)) {
-          t0 = System.nanoTime();
-          for (int i = 0; i < FILES; i++) {
-            Files.readAllBytes(m.mountPoint().resolve("small/f" + i));
+        List<String[]> fuseRows = new ArrayList<>();
+        for (String transport : BenchTransports.list()) {
+          double fuse;
+          try (RepositoryMount m =
+              RepositoryMount.mount(
+                  repo.settings(work.resolve("cold-cache-" + transport)).build(),
+                  work.resolve("mnt"),
+                  BenchTransports.plain(transport))) {
+            t0 = System.nanoTime();
+            for (int i = 0; i < FILES; i++) {
+              Files.readAllBytes(m.mountPoint().resolve("small/f" + i));
+            }
+            fuse = seconds(t0);
+            System.err.println("counters of the cold mount:\n" + m.counters());
           }
-          fuse = seconds(t0);
-          System.err.println("counters of the cold mount:\n" + m.counters());
+          // for bench/cold-read-vs-base.sh: seconds through FUSE and by plain HTTP, on stderr
+          System.err.printf(
+              Locale.ROOT,
+              "RESULT cold_fuse_vs_http%s %.3f %.3f%n",
+              BenchTransports.suffix(transport),
+              fuse,
+              http);
+          fuseRows.add(
+              row(
+                  "FUSE (" + transport + "), cold cache, one file after another",
+                  fuse,
+                  bound,
+                  http));
         }
 
         t0 = System.nanoTime();
@@ -90,9 +106,7 @@ public final class ColdReadBenchmark {
         }
         double local = seconds(t0);
 
-        // for bench/cold-read-vs-base.sh: seconds through FUSE and by plain HTTP, on stderr
-        System.err.printf(Locale.ROOT, "RESULT cold_fuse_vs_http %.3f %.3f%n", fuse, http);
-        rows.add(row("FUSE, cold cache, one file after another", fuse, bound, http));
+        rows.addAll(fuseRows);
         rows.add(row("plain HTTP GET of the same objects, keep-alive", http, bound, http));
         rows.add(row("serial bound (files × delay)", bound, bound, http));
         rows.add(row("local disk (page cache)", local, bound, http));

@@ -54,7 +54,7 @@ class ConcurrencyIT {
           RepositoryMount.mount(
               repo.settings(tmp.resolve("cache")).fetch(FuseTests.PATIENT).build(),
               tmp.resolve("mnt"),
-              MountOptions.PLAIN)) {
+              TransportOptions.PLAIN)) {
         repo.stratum.clearLog();
         ExecutorService pool = Executors.newFixedThreadPool(THREADS);
         try {

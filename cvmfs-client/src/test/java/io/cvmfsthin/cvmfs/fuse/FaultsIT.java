@@ -92,7 +92,7 @@ class FaultsIT {
                     .quotaBytes(1024 * 1024)
                     .build(),
                 tmp.resolve("mnt"),
-                MountOptions.PLAIN)) {
+                TransportOptions.PLAIN)) {
       for (int round = 0; round < 2; round++) {
         for (Map.Entry<String, String[]> e : expected.entrySet()) {
           if (e.getValue()[1].equals("f") && !e.getKey().startsWith("many/")) {
@@ -111,6 +111,6 @@ class FaultsIT {
     return RepositoryMount.mount(
         FuseTests.fixtureSettings(FuseTests.FQRN, urls, tmp.resolve("cache")).build(),
         tmp.resolve("mnt"),
-        MountOptions.PLAIN);
+        TransportOptions.PLAIN);
   }
 }

@@ -57,7 +57,7 @@ class FixtureMountIT {
                 .tag(tag)
                 .build(),
             tmp.resolve("mnt"),
-            MountOptions.PLAIN)) {
+            TransportOptions.PLAIN)) {
       Map<String, String[]> actual = FuseTests.describe(m.mountPoint());
       assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
       Map<String, Set<String>> expectedGroups = new HashMap<>();
@@ -101,7 +101,7 @@ class FixtureMountIT {
                 FuseTests.fixtureSettings(FuseTests.FQRN, own.url(FuseTests.FQRN), tmp.resolve("c"))
                     .build(),
                 tmp.resolve("mnt"),
-                MountOptions.PLAIN)) {
+                TransportOptions.PLAIN)) {
       Path file = m.mountPoint().resolve("nested/deeper/zeros-600KiB.bin");
       assertThat(Files.size(file)).isEqualTo(614400);
       byte[] all = Files.readAllBytes(file);

@@ -85,7 +85,7 @@ class LayerViewOverlayIT {
           RepositoryMount.mount(
               repo.settings(tmp.resolve("cache")).build(),
               tmp.resolve("mnt"),
-              MountOptions.LAYER_VIEW)) {
+              TransportOptions.LAYER_VIEW)) {
         Path v2 = m.mountPoint().resolve(l2.substring(1));
         // the view itself: whiteouts as 0/0 char devices, markers hidden, opaque xattr
         Map<String, Object> wh =
@@ -129,7 +129,7 @@ class LayerViewOverlayIT {
                         FuseTests.FQRN, stratum.url(FuseTests.FQRN), tmp.resolve("c"))
                     .build(),
                 tmp.resolve("mnt"),
-                MountOptions.LAYER_VIEW)) {
+                TransportOptions.LAYER_VIEW)) {
       Path app = m.mountPoint().resolve(FuseTests.LAYER.substring(1)).resolve("var/lib/app");
       try (Stream<Path> s = Files.list(app)) {
         assertThat(s.map(p -> p.getFileName().toString()))

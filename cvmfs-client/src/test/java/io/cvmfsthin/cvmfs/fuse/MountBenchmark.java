@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * mount-bench-vs-base.sh} collects to compare two builds run alternately. Settings (system
  * properties): {@code bench.bigBytes}, {@code bench.statFiles} (a multiple of 1,000), {@code
  * bench.smallFiles}, {@code bench.randomReads}, {@code bench.rows} (any of {@code
- * seq,random,stat,cold}).
+ * seq,random,stat,cold}), {@code bench.transports} (FUSE transports measured one after another,
+ * default {@code libfuse}; e.g. {@code libfuse,kernel}).
  */
 public final class MountBenchmark {
   static final long BIG = Long.getLong("bench.bigBytes", 1L << 30);
@@ -46,6 +47,8 @@ public final class MountBenchmark {
   static final Set<String> ROWS =
       Set.of(System.getProperty("bench.rows", "seq,random,stat,cold").split(","));
   private static final Path DROP_CACHES = Path.of("/proc/sys/vm/drop_caches");
+
+  private static String transport = "libfuse"; // of the rows being measured
 
   private MountBenchmark() {}
 
@@ -62,50 +65,53 @@ public final class MountBenchmark {
           PublishedRepo.create(
               work.resolve("srv"), "bench.example.org", RepositorySettings.DEFAULT)) {
         repo.publisher.publish(Publication.directory("/", src));
-        Path cache = work.resolve("cache");
-        String mib = String.format(Locale.ROOT, "%,d MiB file", BIG >> 20);
-        if (reads) {
-          // fill the object cache with big.bin
-          try (RepositoryMount m = mount(repo, cache, work)) {
-            readSequential(m.mountPoint().resolve("big.bin"));
+        for (String t : BenchTransports.list()) {
+          transport = t;
+          Path cache = work.resolve("cache-" + transport);
+          String mib = String.format(Locale.ROOT, "%,d MiB file", BIG >> 20);
+          if (reads) {
+            // fill the object cache with big.bin
+            try (RepositoryMount m = mount(repo, cache, work)) {
+              readSequential(m.mountPoint().resolve("big.bin"));
+            }
           }
-        }
-        if (ROWS.contains("seq")) {
-          try (RepositoryMount m = mount(repo, cache, work)) {
-            dropCaches();
-            double fuse = readSequential(m.mountPoint().resolve("big.bin"));
-            dropCaches();
-            double local = readSequential(src.resolve("big.bin"));
-            rows.add(row("seq", "1 MiB sequential reads, " + mib + " (MiB/s)", fuse, local));
+          if (ROWS.contains("seq")) {
+            try (RepositoryMount m = mount(repo, cache, work)) {
+              dropCaches();
+              double fuse = readSequential(m.mountPoint().resolve("big.bin"));
+              dropCaches();
+              double local = readSequential(src.resolve("big.bin"));
+              rows.add(row("seq", "1 MiB sequential reads, " + mib + " (MiB/s)", fuse, local));
+            }
           }
-        }
-        if (ROWS.contains("random")) {
-          try (RepositoryMount m = mount(repo, cache, work)) {
-            dropCaches();
-            double fuse = readRandom(m.mountPoint().resolve("big.bin"));
-            dropCaches();
-            double local = readRandom(src.resolve("big.bin"));
-            rows.add(row("random", "4 KiB random reads, " + mib + " (reads/s)", fuse, local));
+          if (ROWS.contains("random")) {
+            try (RepositoryMount m = mount(repo, cache, work)) {
+              dropCaches();
+              double fuse = readRandom(m.mountPoint().resolve("big.bin"));
+              dropCaches();
+              double local = readRandom(src.resolve("big.bin"));
+              rows.add(row("random", "4 KiB random reads, " + mib + " (reads/s)", fuse, local));
+            }
           }
-        }
-        if (ROWS.contains("stat")) {
-          statRows(repo, cache, work, src, rows);
-        }
-        if (ROWS.contains("cold")) {
-          Path coldCache = work.resolve("cold-cache");
-          try (RepositoryMount m = mount(repo, coldCache, work)) {
-            double fuse = readSmall(m.mountPoint());
-            double local = readSmall(src);
-            rows.add(
-                row(
-                    "cold",
-                    String.format(
-                        Locale.ROOT,
-                        "cold read of %,d small files, loopback HTTP (files/s)",
-                        SMALL),
-                    fuse,
-                    local));
-            System.err.println("counters of the cold mount:\n" + m.counters());
+          if (ROWS.contains("stat")) {
+            statRows(repo, cache, work, src, rows);
+          }
+          if (ROWS.contains("cold")) {
+            Path coldCache = work.resolve("cold-cache-" + transport);
+            try (RepositoryMount m = mount(repo, coldCache, work)) {
+              double fuse = readSmall(m.mountPoint());
+              double local = readSmall(src);
+              rows.add(
+                  row(
+                      "cold",
+                      String.format(
+                          Locale.ROOT,
+                          "cold read of %,d small files, loopback HTTP (files/s)",
+                          SMALL),
+                      fuse,
+                      local));
+              System.err.println("counters of the cold mount:\n" + m.counters());
+            }
           }
         }
       }
@@ -167,7 +173,9 @@ public final class MountBenchmark {
 
   static RepositoryMount mount(PublishedRepo repo, Path cache, Path work) throws IOException {
     return RepositoryMount.mount(
-        repo.settings(cache).quotaBytes(4L << 30).build(), work.resolve("mnt"), MountOptions.PLAIN);
+        repo.settings(cache).quotaBytes(4L << 30).build(),
+        work.resolve("mnt"),
+        BenchTransports.plain(transport));
   }
 
   static void makeTree(Path src, boolean big) throws IOException {
@@ -264,9 +272,15 @@ public final class MountBenchmark {
   }
 
   static String[] row(String key, String what, double fuse, double local) {
-    System.err.printf(Locale.ROOT, "RESULT %s %.1f %.1f%n", key, fuse, local);
+    System.err.printf(
+        Locale.ROOT,
+        "RESULT %s%s %.1f %.1f%n",
+        key,
+        BenchTransports.suffix(transport),
+        fuse,
+        local);
     return new String[] {
-      what,
+      what + " [" + transport + "]",
       String.format(Locale.ROOT, "%,.0f", fuse),
       String.format(Locale.ROOT, "%,.0f", local),
       String.format(Locale.ROOT, "%.2f", fuse / local)

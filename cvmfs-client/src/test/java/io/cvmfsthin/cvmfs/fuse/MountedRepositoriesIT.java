@@ -51,7 +51,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
-                MountOptions.LAYER_VIEW)) {
+                TransportOptions.LAYER_VIEW)) {
       Path a = repos.acquire(FuseTests.FQRN);
       Path b = repos.acquire(FuseTests.FQRN);
       assertThat(a).isEqualTo(b).isEqualTo(tmp.resolve("cvmfs").resolve(FuseTests.FQRN));
@@ -87,7 +87,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
-                MountOptions.LAYER_VIEW,
+                TransportOptions.LAYER_VIEW,
                 (settings, mountPoint, options) -> {
                   mounts.incrementAndGet();
                   return RepositoryMount.mount(settings, mountPoint, options);
@@ -153,7 +153,7 @@ class MountedRepositoriesIT {
             new MountedRepositories(
                 tmp.resolve("cvmfs"),
                 fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache2")),
-                MountOptions.PLAIN)) {
+                TransportOptions.PLAIN)) {
           assertThat(repos.acquire(FuseTests.FQRN).resolve("README.txt")).exists();
         }
         assertThat(Unmounter.isMountPoint(mnt)).isFalse();
@@ -176,7 +176,7 @@ class MountedRepositoriesIT {
           RepositoryMount.mount(
               repo.settings(tmp.resolve("cache")).build(),
               tmp.resolve("mnt"),
-              MountOptions.PLAIN)) {
+              TransportOptions.PLAIN)) {
         Path a = m.mountPoint().resolve("a.txt");
         long before = m.client().revision();
         try (FileChannel old = FileChannel.open(a)) {

@@ -90,7 +90,7 @@ class PrefetchIT {
     return RepositoryMount.mount(
         repo.settings(tmp.resolve("cache-" + name)).fetch(FuseTests.PATIENT).build(),
         tmp.resolve("mnt-" + name),
-        MountOptions.PLAIN);
+        TransportOptions.PLAIN);
   }
 
   /** Eight readers over every file in their own order; returns the files read right. */

@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin.cli;
 
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.config.ConfigFiles;
+import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.LayerRoots;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.RepositoryMount;
@@ -72,6 +73,15 @@ public final class MountCommand implements Callable<Integer> {
       description = "Only the mounting user may use the mount (default: allow_other).")
   boolean noAllowOther;
 
+  @Option(
+      names = "--transport",
+      description =
+          "FUSE transport: libfuse (default) or kernel (the FUSE protocol on /dev/fuse directly;"
+              + " root only). Default: CVMFS_FUSE_TRANSPORT of the configuration or environment.")
+  String transport;
+
+  private String configuredTransport; // CVMFS_FUSE_TRANSPORT of the configuration files
+
   @Override
   public Integer call() throws Exception {
     RepositoryMount mount = RepositoryMount.mount(settings(), mountPoint, options());
@@ -92,6 +102,7 @@ public final class MountCommand implements Callable<Integer> {
       config.putAll(ConfigFiles.load(Path.of("/etc/cvmfs"), fqrn));
     }
     config.putIfAbsent("CVMFS_HTTP_PROXY", "DIRECT");
+    configuredTransport = config.get(FuseTransport.SETTING);
     ClientSettings.Builder b = ClientSettings.fromConfig(fqrn, config);
     if (url != null) {
       b.serverUrls(url);
@@ -118,6 +129,18 @@ public final class MountCommand implements Callable<Integer> {
     return MountOptions.PLAIN
         .withLayerRoots(
             roots.isEmpty() ? LayerRoots.NONE : LayerRoots.of(roots.toArray(String[]::new)))
-        .withAllowOther(!noAllowOther);
+        .withAllowOther(!noAllowOther)
+        .withTransport(FuseTransport.parse(firstSet(transport, configuredTransport)));
+  }
+
+  /** The flag, else the configuration files, else the environment. */
+  private static String firstSet(String flag, String configured) {
+    if (flag != null && !flag.isBlank()) {
+      return flag;
+    }
+    if (configured != null && !configured.isBlank()) {
+      return configured;
+    }
+    return System.getenv(FuseTransport.SETTING);
   }
 }
