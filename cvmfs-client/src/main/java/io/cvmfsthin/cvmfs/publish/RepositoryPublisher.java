@@ -332,6 +332,9 @@ public final class RepositoryPublisher {
       Path txn = Files.createDirectories(repository.resolve("data/txn"));
       Path work = Files.createTempDirectory(txn, "gc-");
       try (ObjectStore store = new ObjectStore(repository, settings.hashAlgorithm())) {
+        if (!dryRun) {
+          requireSigningCertificate(store, head, keys);
+        }
         GarbageCollector gc = new GarbageCollector(repository, fqrn, store, work);
         GarbageCollection.Marked marked =
             gc.mark(head, retention, clock.instant().getEpochSecond());
@@ -369,6 +372,26 @@ public final class RepositoryPublisher {
       } finally {
         StratumFiles.deleteRecursively(work);
       }
+    }
+  }
+
+  /**
+   * A collection may re-sign the manifest without changing its certificate ({@code X}): refuses,
+   * before anything is deleted, keys whose certificate is not that one.
+   */
+  private void requireSigningCertificate(ObjectStore store, Manifest head, RepositoryKeys keys)
+      throws IOException {
+    byte[] current =
+        store.read(head.certificate(), ObjectType.CERTIFICATE, Compression.ZLIB, 1 << 20);
+    if (!java.util.Arrays.equals(current, KeyFiles.toPem(keys.certificate()))) {
+      throw new IOException(
+          "the certificate in "
+              + keysDir
+              + " is not the one revision "
+              + head.revision()
+              + " of "
+              + fqrn
+              + " is signed with; publish once with these keys before collecting garbage");
     }
   }
 

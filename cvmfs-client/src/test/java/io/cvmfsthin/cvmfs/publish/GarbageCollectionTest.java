@@ -305,6 +305,32 @@ class GarbageCollectionTest {
   }
 
   @Test
+  void keysOfAnotherCertificate_areRefusedBeforeAnythingIsDeleted() throws Exception {
+    publishFiveRevisions();
+    Path otherKeys = tmp.resolve("other-keys");
+    RepositoryKeys.generate(FQRN, Clock.systemUTC()).write(otherKeys, FQRN);
+    Map<String, String> before = TestRepos.snapshot(repo);
+    RepositoryPublisher other = RepositoryPublisher.open(storage, otherKeys, FQRN);
+    assertThatThrownBy(
+            () ->
+                other.collectGarbage(
+                    GarbageCollection.Retention.revisions(1),
+                    false,
+                    GarbageCollection.Listener.NONE))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("is not the one revision 5 of " + FQRN + " is signed with");
+    assertThat(TestRepos.snapshot(repo)).isEqualTo(before);
+    // a dry run only reads, and reads with any keys
+    assertThat(
+            other
+                .collectGarbage(
+                    GarbageCollection.Retention.revisions(1), true, GarbageCollection.Listener.NONE)
+                .swept()
+                .deletedObjects())
+        .isPositive();
+  }
+
+  @Test
   void badRetention_andUnknownRepository_areRefused() throws Exception {
     assertThatThrownBy(() -> GarbageCollection.Retention.revisions(0))
         .isInstanceOf(IllegalArgumentException.class)
