@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.plugin.cli.CatCommand;
 import io.cvmfsthin.plugin.cli.ConvertCommand;
+import io.cvmfsthin.plugin.cli.LayersCommand;
 import io.cvmfsthin.plugin.cli.LsCommand;
 import io.cvmfsthin.plugin.cli.MountCommand;
 import io.cvmfsthin.plugin.cli.PrefetchCommand;
@@ -30,6 +31,7 @@ import picocli.CommandLine.Option;
       CatCommand.class,
       MountCommand.class,
       ConvertCommand.class,
+      LayersCommand.class,
       PrefetchCommand.class,
       PullCommand.class,
       ServeCommand.class,

@@ -121,7 +121,10 @@ final class CatalogTreeWriter implements AutoCloseable {
     }
   }
 
-  /** Replaces whatever is at {@code path} (not the root) with {@code tree}. */
+  /**
+   * Replaces whatever is at {@code path} (not the root) with {@code tree}; a null {@code tree}
+   * removes it.
+   */
   Built replace(String path, SourceNode tree, boolean nested) throws IOException {
     Opened k = last();
     CatalogDatabase db = k.db();
@@ -131,7 +134,9 @@ final class CatalogTreeWriter implements AutoCloseable {
     List<CatalogDatabase.NestedRef> removed = db.deleteSubtree(path);
     long[] acc = new long[CatalogCounters.N];
     Md5Path parentMd5 = Md5Path.of(parent);
-    if (nested || (tree.isDirectory() && tree.hasCatalogMarker())) {
+    if (tree == null) {
+      // removal: nothing is inserted
+    } else if (nested || (tree.isDirectory() && tree.hasCatalogMarker())) {
       addMarkerIfMissing(tree);
       Built child = writeNested(tree, path);
       db.insert(row(tree, path, parentMd5, 2 + tree.subdirectories(), false, true));
@@ -140,7 +145,7 @@ final class CatalogTreeWriter implements AutoCloseable {
     } else {
       addEntry(db, tree, path, parentMd5, linkCount(tree), acc);
     }
-    int delta = (tree.isDirectory() ? 1 : 0) - (old != null && isDir(old) ? 1 : 0);
+    int delta = (tree != null && tree.isDirectory() ? 1 : 0) - (old != null && isDir(old) ? 1 : 0);
     if (delta != 0) {
       CatalogDatabase.Row p = db.lookup(parent);
       db.updateHardlinks(parent, p.withLinkCount(p.linkCount() + delta).hardlinks());

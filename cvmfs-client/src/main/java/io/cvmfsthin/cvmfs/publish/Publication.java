@@ -32,7 +32,7 @@ public record Publication(String path, Source source, Mode mode, boolean nestedC
   }
 
   /** Where the published tree comes from. */
-  public sealed interface Source permits TarStream, Entries, Directory {}
+  public sealed interface Source permits TarStream, Entries, Directory, Removal {}
 
   /** A tar stream, owned by the caller (not closed here). */
   public record TarStream(InputStream in) implements Source {}
@@ -42,6 +42,12 @@ public record Publication(String path, Source source, Mode mode, boolean nestedC
 
   /** A directory on this machine; symlinks in it are published as symlinks. */
   public record Directory(Path dir) implements Source {}
+
+  /**
+   * Nothing: whatever is at {@code path} (not the root) is removed, nested catalogs included; no
+   * revision if nothing is there.
+   */
+  public record Removal() implements Source {}
 
   public Publication {
     path = Md5Path.normalize(Objects.requireNonNull(path, "path"));
@@ -55,6 +61,15 @@ public record Publication(String path, Source source, Mode mode, boolean nestedC
 
   public static Publication entries(String path, EntryReader reader) {
     return new Publication(path, new Entries(reader), Mode.REPLACE, false);
+  }
+
+  /** Removes {@code path} (not the root) and everything below it. */
+  public static Publication removal(String path) {
+    Publication p = new Publication(path, new Removal(), Mode.REPLACE, false);
+    if (p.path().isEmpty()) {
+      throw new IllegalArgumentException("the repository root cannot be removed");
+    }
+    return p;
   }
 
   public static Publication directory(String path, Path dir) {

@@ -308,6 +308,93 @@ public final class RepositoryPublisher {
     log.info("re-signed the whitelist of {} for {} days", fqrn, days);
   }
 
+  /**
+   * Deletes the objects that no retained revision references (see {@link GarbageCollector}), as
+   * {@code cvmfs_server gc} does. Holds the publish lock from the first catalog read to the last
+   * deletion: a publish that starts meanwhile waits, since it may reuse (deduplicate) an object the
+   * mark found unreferenced. A dry run deletes and rewrites nothing and reports the same counts.
+   */
+  public GarbageCollection.Result collectGarbage(
+      GarbageCollection.Retention retention, boolean dryRun, GarbageCollection.Listener listener)
+      throws IOException {
+    return collectGarbage(retention, dryRun, listener, f -> {});
+  }
+
+  GarbageCollection.Result collectGarbage(
+      GarbageCollection.Retention retention,
+      boolean dryRun,
+      GarbageCollection.Listener listener,
+      GarbageCollector.SweepHook hook)
+      throws IOException {
+    RepositoryKeys keys = RepositoryKeys.load(keysDir, fqrn, false);
+    try (PublishLock lock = PublishLock.acquire(repository)) {
+      Manifest head = readManifest(repository);
+      Path txn = Files.createDirectories(repository.resolve("data/txn"));
+      Path work = Files.createTempDirectory(txn, "gc-");
+      try (ObjectStore store = new ObjectStore(repository, settings.hashAlgorithm())) {
+        if (!dryRun) {
+          requireSigningCertificate(store, head, keys);
+        }
+        GarbageCollector gc = new GarbageCollector(repository, fqrn, store, work);
+        GarbageCollection.Marked marked =
+            gc.mark(head, retention, clock.instant().getEpochSecond());
+        listener.marked(marked);
+        GarbageCollection.Swept swept = gc.sweep(dryRun, hook);
+        listener.swept(swept);
+        int pruned = 0;
+        Path liveReflog = repository.resolve(StratumFiles.REFLOG);
+        if (!dryRun && Files.exists(liveReflog)) {
+          Path staged = work.resolve("reflog.db");
+          pruned = gc.pruneReflog(liveReflog, staged);
+          if (pruned > 0) {
+            ContentHash y = settings.hashAlgorithm().hash(Files.readAllBytes(staged));
+            Manifest next =
+                new Manifest(
+                    head.rootCatalog(),
+                    head.rootCatalogSizeBytes(),
+                    head.ttlSeconds(),
+                    head.revision(),
+                    head.garbageCollectable(),
+                    head.alternativePaths(),
+                    head.fqrn(),
+                    head.certificate(),
+                    head.history(),
+                    head.publishedEpochSeconds(),
+                    head.metainfo(),
+                    y);
+            byte[] signed = signedManifest(next, keys);
+            StratumFiles.commit(staged, liveReflog);
+            StratumFiles.replace(repository.resolve(StratumFiles.MANIFEST), signed);
+            log.info("{}: gc dropped {} reflog entries of deleted objects", fqrn, pruned);
+          }
+        }
+        return new GarbageCollection.Result(marked, swept, pruned);
+      } finally {
+        StratumFiles.deleteRecursively(work);
+      }
+    }
+  }
+
+  /**
+   * A collection may re-sign the manifest without changing its certificate ({@code X}): refuses,
+   * before anything is deleted, keys whose certificate is not that one.
+   */
+  private void requireSigningCertificate(ObjectStore store, Manifest head, RepositoryKeys keys)
+      throws IOException {
+    byte[] current =
+        store.read(head.certificate(), ObjectType.CERTIFICATE, Compression.ZLIB, 1 << 20);
+    if (!java.util.Arrays.equals(current, KeyFiles.toPem(keys.certificate()))) {
+      throw new IOException(
+          "the certificate in "
+              + keysDir
+              + " is not the one revision "
+              + head.revision()
+              + " of "
+              + fqrn
+              + " is signed with; publish once with these keys before collecting garbage");
+    }
+  }
+
   // --- used by RevisionPublish and RepositoryCreation ---
 
   Hook hook() {

@@ -110,6 +110,17 @@ final class RevisionPublish implements RepositoryPublisher.Transaction, AutoClos
     CatalogTreeWriter.Built built;
     try (CatalogTreeWriter tree = tree()) {
       tree.openChain(root, path);
+      if (publication.source() instanceof Publication.Removal) {
+        if (!tree.exists(path)) {
+          return false;
+        }
+        built = tree.replace(path, null, false);
+        root = built.hash();
+        rootSizeBytes = built.sizeBytes();
+        applied.add(path);
+        log.info("{}: removed {}", publisher.fqrn(), display(path));
+        return true;
+      }
       if (publication.mode() == Publication.Mode.ADD_IF_ABSENT && tree.exists(path)) {
         log.info("{}: {} exists already, left as it is", publisher.fqrn(), display(path));
         return false;

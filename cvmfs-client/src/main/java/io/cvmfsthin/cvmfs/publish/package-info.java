@@ -6,9 +6,11 @@
  *
  * <p>Entry point: {@link io.cvmfsthin.cvmfs.publish.RepositoryPublisher} ({@code create}, {@code
  * open}, {@code publish}, {@code transaction} for several publications in one revision, {@code
- * resign}). Crash safety: every object is written under {@code data/txn/} and renamed into place;
- * catalogs are objects too; the manifest is renamed into place last, so a reader always sees a
- * complete revision, the old or the new one. Publishes to one repository are serialized by {@link
+ * resign}, {@code collectGarbage}: mark and sweep of the objects no retained revision or tag
+ * references, under the publish lock; {@link io.cvmfsthin.cvmfs.publish.GarbageCollector}). Crash
+ * safety: every object is written under {@code data/txn/} and renamed into place; catalogs are
+ * objects too; the manifest is renamed into place last, so a reader always sees a complete
+ * revision, the old or the new one. Publishes to one repository are serialized by {@link
  * io.cvmfsthin.cvmfs.publish.PublishLock}.
  *
  * <p>Sources ({@link io.cvmfsthin.cvmfs.publish.Publication}): a tar stream, a directory, or the

@@ -112,6 +112,46 @@ final class RepositoryInspector {
     return r;
   }
 
+  /**
+   * Walks one revision from its root catalog (any revision, not only the manifest's), with the same
+   * checks as {@link #inspect}: every catalog, object and chunk present and hash-checked.
+   */
+  static RepositoryInspector walkRevision(Path repo, ContentHash root) throws Exception {
+    RepositoryInspector r = new RepositoryInspector(repo, null);
+    r.walk(root, "", null);
+    return r;
+  }
+
+  /** The object paths ({@code data/xx/…}) this revision's catalogs, files and chunks occupy. */
+  Set<String> objectPaths() {
+    Set<String> out = new java.util.TreeSet<>();
+    for (ContentHash c : catalogHashes.values()) {
+      out.add(c.objectPath(ObjectType.CATALOG));
+    }
+    for (Entry e : entries.values()) {
+      HashAlgorithm a = HashAlgorithm.fromFlags(e.flags());
+      if (e.hash() != null && (e.flags() & EntryFlags.EXTERNAL) == 0) {
+        out.add(ContentHash.of(a, e.hash()).objectPath(ObjectType.FILE));
+      }
+      for (byte[] h : e.chunkHashes()) {
+        out.add(ContentHash.of(a, h).objectPath(ObjectType.PARTIAL));
+      }
+    }
+    return out;
+  }
+
+  /** Every regular file's content, each object hash-checked. */
+  Map<String, byte[]> contents() throws Exception {
+    Map<String, byte[]> out = new TreeMap<>();
+    for (Entry e : entries.values()) {
+      int f = e.flags();
+      if ((f & EntryFlags.FILE) != 0 && (f & 24) == 0) {
+        out.put(e.path(), content(e.path()));
+      }
+    }
+    return out;
+  }
+
   Path catalogFile(ContentHash h) throws Exception {
     Path f = Files.createTempFile("inspect-", ".db");
     f.toFile().deleteOnExit();

@@ -3,15 +3,19 @@ package io.cvmfsthin.plugin.cli;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import io.cvmfsthin.cvmfs.publish.ChunkingPolicy;
+import io.cvmfsthin.cvmfs.publish.GarbageCollection;
 import io.cvmfsthin.cvmfs.publish.Publication;
 import io.cvmfsthin.cvmfs.publish.PublishResult;
 import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
 import io.cvmfsthin.cvmfs.publish.RepositorySettings;
+import io.cvmfsthin.thinimage.convert.Bytes;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import picocli.CommandLine;
@@ -22,21 +26,26 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code repo create|publish|resign}: the publisher side of CernVM-FS on a stratum-0 directory
+ * {@code repo create|publish|resign|gc}: the publisher side of CernVM-FS on a stratum-0 directory
  * ({@code <storage>/<fqrn>/}, served by any static web server at {@code /cvmfs/}).
  */
 @Command(
     name = "repo",
     mixinStandardHelpOptions = true,
     description = "Create, publish to and re-sign CernVM-FS repositories (stratum 0).",
-    subcommands = {RepoCommand.Create.class, RepoCommand.Publish.class, RepoCommand.Resign.class})
+    subcommands = {
+      RepoCommand.Create.class,
+      RepoCommand.Publish.class,
+      RepoCommand.Resign.class,
+      RepoCommand.Gc.class
+    })
 public final class RepoCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing subcommand: create, publish or resign");
+        spec.commandLine(), "missing subcommand: create, publish, resign or gc");
   }
 
   /** Options every subcommand takes. */
@@ -248,6 +257,101 @@ public final class RepoCommand implements Runnable {
           .getOut()
           .printf("re-signed the whitelist of %s for %d days%n", at.fqrn, days);
       return 0;
+    }
+  }
+
+  @Command(
+      name = "gc",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Delete the objects that no retained revision references, as cvmfs_server gc does.",
+        "Retained: the newest N revisions (--keep-revisions) or those published in the last D",
+        "days (--keep-days, default 3), plus every named tag (trunk, trunk-previous and others).",
+        "Publishes wait while it runs; a run stopped halfway is finished by the next."
+      })
+  static final class Gc implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @CommandLine.Mixin Locations at;
+
+    @Option(
+        names = "--keep-revisions",
+        paramLabel = "N",
+        description = "Keep the newest N revisions (at least 1).")
+    Integer keepRevisions;
+
+    @Option(
+        names = "--keep-days",
+        paramLabel = "D",
+        description = "Keep the revisions published in the last D days (default 3).")
+    Double keepDays;
+
+    @Option(names = "--dry-run", description = "Delete nothing; report what would be deleted.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+      GarbageCollection.Retention retention = retention();
+      RepositoryPublisher publisher = RepositoryPublisher.open(at.storage, at.keys, at.fqrn);
+      PrintWriter out = spec.commandLine().getOut();
+      GarbageCollection.Result r =
+          publisher.collectGarbage(
+              retention,
+              dryRun,
+              new GarbageCollection.Listener() {
+                @Override
+                public void marked(GarbageCollection.Marked m) {
+                  out.printf(
+                      "%s: marked %d objects in %d catalogs of %d revisions %s (tags: %s)%s%n",
+                      at.fqrn,
+                      m.referencedObjects(),
+                      m.catalogs(),
+                      m.revisions().size(),
+                      m.revisions(),
+                      String.join(", ", m.tags()),
+                      m.missing() > 0 ? "; " + m.missing() + " referenced objects missing" : "");
+                  out.flush();
+                }
+
+                @Override
+                public void swept(GarbageCollection.Swept s) {
+                  out.printf(
+                      "%s: scanned %d objects (%s), %s %d (%s)%n",
+                      at.fqrn,
+                      s.scannedObjects(),
+                      Bytes.human(s.scannedBytes()),
+                      s.dryRun() ? "would delete" : "deleted",
+                      s.deletedObjects(),
+                      Bytes.human(s.deletedBytes()));
+                  out.flush();
+                }
+              });
+      if (r.reflogEntriesRemoved() > 0) {
+        out.printf(
+            "%s: dropped %d reflog entries of deleted objects; manifest re-signed (revision %d"
+                + " unchanged)%n",
+            at.fqrn, r.reflogEntriesRemoved(), publisher.manifest().revision());
+      }
+      return 0;
+    }
+
+    private GarbageCollection.Retention retention() {
+      if (keepRevisions != null && keepDays != null) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "give --keep-revisions or --keep-days, not both");
+      }
+      if (keepRevisions != null) {
+        if (keepRevisions < 1) {
+          throw new CommandLine.ParameterException(
+              spec.commandLine(), "--keep-revisions must be at least 1, got " + keepRevisions);
+        }
+        return GarbageCollection.Retention.revisions(keepRevisions);
+      }
+      double days = keepDays == null ? 3 : keepDays;
+      if (!(days >= 0) || days > 100_000) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--keep-days must be a number of days >= 0, got " + keepDays);
+      }
+      return GarbageCollection.Retention.age(Duration.ofSeconds(Math.round(days * 86_400)));
     }
   }
 }
