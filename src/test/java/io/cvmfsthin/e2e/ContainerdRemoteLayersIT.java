@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.CriContainerd;
+import io.cvmfsthin.e2e.support.CvmfsConfig;
 import io.cvmfsthin.e2e.support.LocalRegistry;
 import io.cvmfsthin.e2e.support.NginxStratum;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
@@ -70,13 +71,9 @@ class ContainerdRemoteLayersIT {
     }
     Cli.convert(source, storage, keys, FQRN); // publishes every layer at .layers/<h2>/<hex>
 
-    Path etc = work.resolve("etc-cvmfs");
-    Files.createDirectories(etc.resolve("keys"));
-    Files.createDirectories(etc.resolve("config.d"));
-    Files.copy(keys.resolve(FQRN + ".pub"), etc.resolve("keys").resolve(FQRN + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(FQRN + ".conf"),
-        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    Path etc =
+        CvmfsConfig.add(
+            work.resolve("etc-cvmfs"), FQRN, keys.resolve(FQRN + ".pub"), stratum.serverUrl());
     Path sockets = Files.createTempDirectory(Path.of("/tmp"), "rl");
     snapshotter =
         SnapshotterProcess.start(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.Cmd;
 import io.cvmfsthin.e2e.support.ContainerdDaemon;
+import io.cvmfsthin.e2e.support.CvmfsConfig;
 import io.cvmfsthin.e2e.support.LocalRegistry;
 import io.cvmfsthin.e2e.support.NginxStratum;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
@@ -68,15 +69,12 @@ class ContainerdThinImagesIT {
     Cli.convert(source, storage, keys, ThinImagesIT.FQRN);
     thin = registry.address() + "/e2e/app_thin:1";
 
-    Path etc = work.resolve("etc-cvmfs");
-    Files.createDirectories(etc.resolve("keys"));
-    Files.createDirectories(etc.resolve("config.d"));
-    Files.copy(
-        keys.resolve(ThinImagesIT.FQRN + ".pub"),
-        etc.resolve("keys").resolve(ThinImagesIT.FQRN + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(ThinImagesIT.FQRN + ".conf"),
-        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    Path etc =
+        CvmfsConfig.add(
+            work.resolve("etc-cvmfs"),
+            ThinImagesIT.FQRN,
+            keys.resolve(ThinImagesIT.FQRN + ".pub"),
+            stratum.serverUrl());
     containerd =
         ContainerdDaemon.start(
             work.resolve("containerd"), List.of("--cvmfs-config", etc.toString()));

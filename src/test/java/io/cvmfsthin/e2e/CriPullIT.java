@@ -9,6 +9,7 @@ import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.remote.RepositoryUnavailableException;
 import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.CriContainerd;
+import io.cvmfsthin.e2e.support.CvmfsConfig;
 import io.cvmfsthin.e2e.support.LocalRegistry;
 import io.cvmfsthin.e2e.support.NginxStratum;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
@@ -194,13 +195,9 @@ class CriPullIT {
     Cli.createRepository(storage, keys, FQRN);
     Cli.convert(source, storage, keys, FQRN);
     stratum = new NginxStratum(work.resolve("nginx"), storage).start();
-    Path etc = Files.createDirectories(work.resolve("etc-cvmfs"));
-    Files.createDirectories(etc.resolve("keys"));
-    Files.createDirectories(etc.resolve("config.d"));
-    Files.copy(keys.resolve(FQRN + ".pub"), etc.resolve("keys").resolve(FQRN + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(FQRN + ".conf"),
-        "CVMFS_SERVER_URL=" + stratum.serverUrl() + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    Path etc =
+        CvmfsConfig.add(
+            work.resolve("etc-cvmfs"), FQRN, keys.resolve(FQRN + ".pub"), stratum.serverUrl());
     Files.writeString(etc.resolve("default.local"), RemoteLayerIndex.SETTING + "=" + FQRN + "\n");
 
     try (RemoteLayerIndex index = LayerIndexes.open(work.resolve("index-1"), etc, Map.of())) {

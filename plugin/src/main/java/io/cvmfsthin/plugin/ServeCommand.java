@@ -11,7 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,35 +143,19 @@ final class ServeCommand implements Callable<Integer> {
       return 0;
     }
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch shutdownDone = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("SIGTERM: shutting down");
-                  stopped.countDown();
-                  try {
-                    shutdownDone.await(5, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "shutdown"));
-    stopped.await();
-    try {
-      server.close();
-      pool.shutdown();
-      if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
-        log.warn("{} driver calls still running at shutdown", pool.getActiveCount());
-        pool.shutdownNow();
-      }
-      repositories.close();
-      prefetch.close();
-      log.info("plugin stopped");
-    } finally {
-      shutdownDone.countDown();
-    }
+    Shutdown.awaitThen(
+        "plugin",
+        Duration.ofSeconds(5),
+        () -> {
+          server.close();
+          pool.shutdown();
+          if (!pool.awaitTermination(3, TimeUnit.SECONDS)) {
+            log.warn("{} driver calls still running at shutdown", pool.getActiveCount());
+            pool.shutdownNow();
+          }
+          repositories.close();
+          prefetch.close();
+        });
     return 0;
   }
 

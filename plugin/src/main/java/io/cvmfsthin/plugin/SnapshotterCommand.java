@@ -7,17 +7,15 @@ import io.cvmfsthin.plugin.containerd.SnapshotsService;
 import io.cvmfsthin.plugin.containerd.SnapshotterServer;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -33,7 +31,6 @@ import picocli.CommandLine.Option;
     description =
         "Run a containerd remote snapshotter (proxy plugin of type snapshot) on a Unix socket.")
 final class SnapshotterCommand implements Callable<Integer> {
-  private static final Logger log = LoggerFactory.getLogger(SnapshotterCommand.class);
 
   @Option(
       names = "--root",
@@ -90,35 +87,19 @@ final class SnapshotterCommand implements Callable<Integer> {
         SnapshotterServer.start(
             address, new SnapshotsService(store), calls, named("snapshotter-io-"));
 
-    CountDownLatch stopped = new CountDownLatch(1);
-    CountDownLatch shutdownDone = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  log.info("SIGTERM: shutting down");
-                  stopped.countDown();
-                  try {
-                    shutdownDone.await(8, TimeUnit.SECONDS);
-                  } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                  }
-                },
-                "shutdown"));
-    stopped.await();
-    try {
-      server.close();
-      calls.shutdown();
-      if (!calls.awaitTermination(3, TimeUnit.SECONDS)) {
-        calls.shutdownNow();
-      }
-      store.close();
-      index.close();
-      repositories.close();
-      log.info("snapshotter stopped");
-    } finally {
-      shutdownDone.countDown();
-    }
+    Shutdown.awaitThen(
+        "snapshotter",
+        Duration.ofSeconds(8),
+        () -> {
+          server.close();
+          calls.shutdown();
+          if (!calls.awaitTermination(3, TimeUnit.SECONDS)) {
+            calls.shutdownNow();
+          }
+          store.close();
+          index.close();
+          repositories.close();
+        });
     return 0;
   }
 

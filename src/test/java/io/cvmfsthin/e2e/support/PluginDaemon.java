@@ -151,11 +151,7 @@ public final class PluginDaemon implements AutoCloseable {
    */
   public void configureRepository(String fqrn, Path publicKey, String serverUrl)
       throws IOException {
-    Path etc = etcCvmfs();
-    Files.copy(publicKey, etc.resolve("keys").resolve(fqrn + ".pub"));
-    Files.writeString(
-        etc.resolve("config.d").resolve(fqrn + ".conf"),
-        "CVMFS_SERVER_URL=" + serverUrl + "\nCVMFS_HTTP_PROXY=DIRECT\n");
+    CvmfsConfig.add(etcCvmfs(), fqrn, publicKey, serverUrl);
   }
 
   /** The plugin's full id (asked once; it stays while the plugin is installed). */
