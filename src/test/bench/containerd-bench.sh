@@ -261,7 +261,9 @@ cold_reset() {
 }
 
 csv="$out/results.csv"
-echo "mode,size_gib,run,pull_s,ttft_s,total_s,registry_bytes,registry_requests,stratum_bytes,stratum_requests" >"$csv"
+# client_s (snap-remote): from the start until containerd logged the CRI PullImage, i.e. the
+# `cvmfs-thin pull` JVM starting (on a dropped page cache); kubelet, already running, has none.
+echo "mode,size_gib,run,pull_s,ttft_s,total_s,registry_bytes,registry_requests,stratum_bytes,stratum_requests,client_s" >"$csv"
 
 run_one() { # mode size run
   local mode=$1 size=$2 run=$3 ref ns=bench sn=$snap before t0 output ts traffic pull
@@ -276,11 +278,12 @@ run_one() { # mode size run
   esac
   cold_reset
   before=$(wc -l <"$work/access.log")
+  ctd_before=$(wc -l <"$work/ctd/containerd.log")
   t0=$(date +%s.%N)
   if ! output=$("${pull[@]}" 2>&1 >/dev/null && date +pulled%s.%N \
       && c -n "$ns" run --rm --snapshotter "$sn" "$ref" "bench-$mode-$run" 2>&1); then
     log "FAILED $mode $size run $run: $(echo "$output" | tail -n 3 | tr '\n' ' ')"
-    [ "$run" = 0 ] || echo "$mode,$size,$run,NA,NA,NA,NA,NA,NA,NA" >>"$csv"
+    [ "$run" = 0 ] || echo "$mode,$size,$run,NA,NA,NA,NA,NA,NA,NA,NA" >>"$csv"
     return 0
   fi
   ts=$(echo "$output" | awk -v t0="$t0" '
@@ -291,8 +294,15 @@ run_one() { # mode size run
   traffic=$(tail -n +"$((before + 1))" "$work/access.log" | awk -v r="$ngx_reg" '
     { if ($1 == r) { rb += $3; rn++ } else { sb += $3; sn++ } }
     END { printf "%.0f,%d,%.0f,%d", rb, rn, sb, sn }')
-  [ "$run" = 0 ] || echo "$mode,$size,$run,$ts,$traffic" >>"$csv"
-  log "$mode ${size}GiB run $run: pull,ttft,total=$ts s; registry B,req,stratum B,req=$traffic"
+  client=0
+  if [ "$mode" = snap-remote ]; then
+    client=$(tail -n +"$((ctd_before + 1))" "$work/ctd/containerd.log" \
+      | grep -F 'msg="PullImage' | grep -v returns | head -n 1 | sed 's/^time="\([^"]*\)".*/\1/')
+    [ -n "$client" ] || { log "warning: no PullImage in containerd's log"; client=$t0; }
+    client=$(awk -v a="$(date -d "$client" +%s.%N)" -v t0="$t0" 'BEGIN { printf "%.3f", a - t0 }')
+  fi
+  [ "$run" = 0 ] || echo "$mode,$size,$run,$ts,$traffic,$client" >>"$csv"
+  log "$mode ${size}GiB run $run: pull,ttft,total=$ts s; registry B,req,stratum B,req=$traffic; client start $client s"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -315,10 +325,11 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     "$runs cold runs per mode after one warm-up, modes round-robin. Medians; bytes as nginx sent" \
     "them (registry + stratum). ttft: pull start to the task's first output; total: to its last" \
     "(working set read). snap-remote's pull time includes starting the \`cvmfs-thin pull\` JVM:" \
-    "\`java -jar cvmfs-thin.jar --version\` takes ${jvm_s} s here (fastest of 3)."
+    "\`java -jar cvmfs-thin.jar --version\` takes ${jvm_s} s here (fastest of 3, warm);" \
+    "client start: from the start until containerd logged the CRI PullImage (snap-remote only)."
   echo
-  echo "| mode | GiB | runs | pull s | ttft s | total s | registry MB | registry req | stratum MB | stratum req | ttft ÷ overlayfs | total ÷ overlayfs | bytes ÷ overlayfs |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| mode | GiB | runs | pull s | ttft s | total s | registry MB | registry req | stratum MB | stratum req | client start s | ttft ÷ overlayfs | (ttft − client start) ÷ overlayfs | total ÷ overlayfs | bytes ÷ overlayfs |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for size in $sizes; do
     awk -F, -v size="$size" -v order="$modes" '
       function median(list,   a, n, i, j, t) {
@@ -328,22 +339,24 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
       }
       NR > 1 && $2 == size && $4 != "NA" {
         m = $1; n[m]++
-        for (k = 4; k <= 10; k++) v[m, k] = v[m, k] " " $k
-        v[m, 11] = v[m, 11] " " ($7 + $9)
+        for (k = 4; k <= 11; k++) v[m, k] = v[m, k] " " $k
+        v[m, 12] = v[m, 12] " " ($7 + $9)
+        v[m, 13] = v[m, 13] " " ($5 - $11)
       }
       NR > 1 && $2 == size && $4 == "NA" { failed[$1]++ }
       END {
         nm = split(order, ms, " ")
-        for (i = 1; i <= nm; i++) { m = ms[i]; for (k = 4; k <= 11; k++) med[m, k] = n[m] ? median(v[m, k]) : "" }
+        for (i = 1; i <= nm; i++) { m = ms[i]; for (k = 4; k <= 13; k++) med[m, k] = n[m] ? median(v[m, k]) : "" }
         for (i = 1; i <= nm; i++) {
           m = ms[i]
-          if (!n[m]) { printf "| %s | %s | 0 (%d failed) | | | | | | | | | | |\n", m, size, failed[m]; continue }
+          if (!n[m]) { printf "| %s | %s | 0 (%d failed) | | | | | | | | | | | | |\n", m, size, failed[m]; continue }
           rt = med["overlayfs", 5] ? sprintf("%.2f", med[m, 5] / med["overlayfs", 5]) : "n/a"
           rT = med["overlayfs", 6] ? sprintf("%.2f", med[m, 6] / med["overlayfs", 6]) : "n/a"
-          rb = med["overlayfs", 11] ? sprintf("%.3f", med[m, 11] / med["overlayfs", 11]) : "n/a"
-          printf "| %s | %s | %d%s | %.2f | %.2f | %.2f | %.1f | %d | %.1f | %d | %s | %s | %s |\n",
+          rb = med["overlayfs", 12] ? sprintf("%.3f", med[m, 12] / med["overlayfs", 12]) : "n/a"
+          rc = med["overlayfs", 5] ? sprintf("%.2f", med[m, 13] / med["overlayfs", 5]) : "n/a"
+          printf "| %s | %s | %d%s | %.2f | %.2f | %.2f | %.1f | %d | %.1f | %d | %.2f | %s | %s | %s | %s |\n",
             m, size, n[m], failed[m] ? " (" failed[m] " failed)" : "", med[m, 4], med[m, 5], med[m, 6],
-            med[m, 7] / 1e6, med[m, 8], med[m, 9] / 1e6, med[m, 10], rt, rT, rb
+            med[m, 7] / 1e6, med[m, 8], med[m, 9] / 1e6, med[m, 10], med[m, 11], rt, rc, rT, rb
         }
       }' "$csv"
   done
