@@ -70,6 +70,8 @@ if [ ! -f "$top/plugin/target/cvmfs-thin.jar" ] || [ -n "${REBUILD:-}" ]; then
 fi
 # cli, free_port, wait_for, $jar and $docker_cli (the quick start's helpers)
 source "$top/scripts/lib.sh"
+# start_registry_and_stratum
+source "$here/services.sh"
 
 mkdir -p "$out/logs"
 out=$(cd "$out" && pwd)
@@ -123,46 +125,7 @@ trap cleanup EXIT
 # --- services: registry and stratum behind nginx (access log), nginx behind the shaper ----------
 log "sizes: $sizes GiB; runs: 1 warm-up + $runs cold + $runs warm; shaped: $shaped_states; scratch: $work"
 reg_port=$(free_port); ngx_reg=$(free_port); ngx_str=$(free_port); sh_reg=$(free_port); sh_str=$(free_port)
-cat >"$work/registry.yml" <<YML
-version: 0.1
-log: {level: warn}
-storage: {filesystem: {rootdirectory: $work/registry}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$reg_port}
-YML
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-pids+=($!)
-
-cli repo create --storage "$work/stratum" --keys "$work/keys" "$fqrn" >/dev/null
-cat >"$work/nginx.conf" <<NGX
-daemon off;
-user root;
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  log_format bench '\$server_port \$status \$bytes_sent \$request_method \$request_uri';
-  access_log $work/access.log bench;
-  server {
-    listen 127.0.0.1:$ngx_reg;
-    client_max_body_size 0;
-    location / {
-      proxy_pass http://127.0.0.1:$reg_port;
-      proxy_http_version 1.1;
-      proxy_set_header Host \$http_host;
-      proxy_request_buffering off;
-      proxy_buffering off;
-      proxy_read_timeout 900s;
-    }
-  }
-  server {
-    listen 127.0.0.1:$ngx_str;
-    location /cvmfs/ { alias $work/stratum/; }
-  }
-}
-NGX
-nginx -c "$work/nginx.conf" &
-pids+=($!)
+start_registry_and_stratum "$work" "$fqrn" "$reg_port" "$ngx_reg" "$ngx_str"
 echo "0 0" >"$work/shaper.mode"
 java "$here/Shaper.java" "$work/shaper.mode" "$sh_reg:$ngx_reg" "$sh_str:$ngx_str" >"$work/shaper.log" 2>&1 &
 pids+=($!)
