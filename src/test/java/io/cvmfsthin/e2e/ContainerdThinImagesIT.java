@@ -14,6 +14,7 @@ import io.cvmfsthin.e2e.support.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -134,5 +135,41 @@ class ContainerdThinImagesIT {
     assertThat(commit.exit()).isNotZero();
     assertThat(commit.stderr()).contains("layer").contains("..").contains("invalid argument");
     containerd.ctrOk("snapshots", "--snapshotter", SNAP, "rm", "evil-extract");
+  }
+
+  /**
+   * The repository is down (nginx stopped) and the snapshotter restarted with an empty CVMFS cache:
+   * running the thin image fails at once with containerd's "unavailable" and a message naming the
+   * snapshot and the repository, instead of a hang or an empty root.
+   */
+  @Test
+  @Order(4)
+  void repositoryDown_runFails_namingTheRepository() throws Exception {
+    stratum.close();
+    containerd.restartSnapshotter(() -> deleteTree(containerd.snapshotterRoot().resolve("cache")));
+    Cmd.Result r =
+        containerd.ctr(
+            Duration.ofMinutes(3),
+            "run",
+            "--rm",
+            "--snapshotter",
+            SNAP,
+            thin,
+            "thin-down",
+            "cat",
+            "/data/needed.txt");
+    assertThat(r.exit()).as(r.stdout()).isNotZero();
+    assertThat(r.stderr()).contains("repository " + ThinImagesIT.FQRN).contains("unavailable");
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 }

@@ -89,7 +89,12 @@ public final class ContainerdDaemon implements AutoCloseable {
 
   /** Stops the snapshotter (SIGTERM) and starts it again on the same root and socket. */
   public void restartSnapshotter() throws IOException {
-    snapshotter.restart();
+    restartSnapshotter(() -> {});
+  }
+
+  /** As {@link #restartSnapshotter()}, running {@code whileStopped} while it is down. */
+  public void restartSnapshotter(SnapshotterProcess.WhileStopped whileStopped) throws IOException {
+    snapshotter.restart(whileStopped);
     awaitConnected();
   }
 

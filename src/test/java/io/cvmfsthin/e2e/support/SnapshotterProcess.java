@@ -63,9 +63,21 @@ public final class SnapshotterProcess implements AutoCloseable {
 
   /** Stops it (SIGTERM) and starts it again on the same root and socket. */
   public void restart() throws IOException {
+    restart(() -> {});
+  }
+
+  /** As {@link #restart()}, running {@code whileStopped} between the stop and the start. */
+  public void restart(WhileStopped whileStopped) throws IOException {
     stop(process, "snapshotter");
     process = null;
+    whileStopped.run();
     start();
+  }
+
+  /** What a test does while the snapshotter is down (e.g. empties its cache). */
+  @FunctionalInterface
+  public interface WhileStopped {
+    void run() throws IOException;
   }
 
   private void start() throws IOException {
