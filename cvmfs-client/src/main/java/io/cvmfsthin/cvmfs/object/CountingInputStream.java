@@ -19,6 +19,7 @@ public class CountingInputStream extends FilterInputStream {
 
   private final long limit; // -1: none
   private final OverLimit overLimit;
+  private final byte[] one = new byte[1]; // read() without an allocation per byte
   private long count;
 
   /** Counts only. */
@@ -41,7 +42,6 @@ public class CountingInputStream extends FilterInputStream {
 
   @Override
   public final int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xff;
   }

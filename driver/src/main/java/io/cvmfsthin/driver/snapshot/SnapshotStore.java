@@ -2,6 +2,7 @@ package io.cvmfsthin.driver.snapshot;
 
 import io.cvmfsthin.driver.RepositoryMounts;
 import io.cvmfsthin.driver.ThinLayers;
+import io.cvmfsthin.driver.archive.Trees;
 import io.cvmfsthin.driver.layer.ThinRecord;
 import io.cvmfsthin.thinimage.thin.CvmfsUrl;
 import io.cvmfsthin.thinimage.thin.ThinDescriptorException;
@@ -160,7 +161,7 @@ public final class SnapshotStore implements AutoCloseable {
         persist();
       } catch (IOException e) {
         entries.remove(key);
-        deleteTree(dir);
+        Trees.deleteRecursively(dir);
         throw e;
       }
     }
@@ -249,7 +250,7 @@ public final class SnapshotStore implements AutoCloseable {
         throw e;
       }
     }
-    deleteTree(snapshots.resolve(active.id()).resolve("work"));
+    Trees.deleteRecursively(snapshots.resolve(active.id()).resolve("work"));
     log.info(
         "snapshot {} (id {}): committed as {}{}",
         key,
@@ -290,7 +291,7 @@ public final class SnapshotStore implements AutoCloseable {
       roots = held.remove(s.id());
     }
     try {
-      deleteTree(snapshots.resolve(s.id()));
+      Trees.deleteRecursively(snapshots.resolve(s.id()));
     } catch (IOException ex) {
       log.warn("snapshot {} (id {}): directory left for cleanup: {}", key, s.id(), ex.toString());
     }
@@ -390,7 +391,7 @@ public final class SnapshotStore implements AutoCloseable {
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(snapshots)) {
       for (Path dir : dirs) {
         if (!ids.contains(dir.getFileName().toString())) {
-          deleteTree(dir);
+          Trees.deleteRecursively(dir);
           log.info("cleanup: removed {}", dir);
         }
       }
@@ -458,7 +459,7 @@ public final class SnapshotStore implements AutoCloseable {
         persist();
       } catch (IOException e) {
         entries.remove(target);
-        deleteTree(dir);
+        Trees.deleteRecursively(dir);
         throw e;
       }
     }
@@ -626,30 +627,5 @@ public final class SnapshotStore implements AutoCloseable {
           }
         });
     return total;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    Files.walkFileTree(
-        dir,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.delete(file);
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-            if (e != null) {
-              throw e;
-            }
-            Files.delete(d);
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }
