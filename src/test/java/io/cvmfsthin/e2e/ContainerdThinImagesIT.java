@@ -2,6 +2,7 @@ package io.cvmfsthin.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.driver.archive.Trees;
 import io.cvmfsthin.e2e.support.Cli;
 import io.cvmfsthin.e2e.support.Cmd;
 import io.cvmfsthin.e2e.support.ContainerdDaemon;
@@ -146,7 +147,8 @@ class ContainerdThinImagesIT {
   @Order(4)
   void repositoryDown_runFails_namingTheRepository() throws Exception {
     stratum.close();
-    containerd.restartSnapshotter(() -> deleteTree(containerd.snapshotterRoot().resolve("cache")));
+    containerd.restartSnapshotter(
+        () -> Trees.deleteRecursively(containerd.snapshotterRoot().resolve("cache")));
     Cmd.Result r =
         containerd.ctr(
             Duration.ofMinutes(3),
@@ -160,16 +162,5 @@ class ContainerdThinImagesIT {
             "/data/needed.txt");
     assertThat(r.exit()).as(r.stdout()).isNotZero();
     assertThat(r.stderr()).contains("repository " + ThinImagesIT.FQRN).contains("unavailable");
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }
