@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin.metrics;
 
 import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
 import io.cvmfsthin.cvmfs.metrics.RepositoryMetrics;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -189,14 +190,21 @@ public final class PluginMetrics implements ClientMetrics, PrefetchMetrics {
         .register(registry);
   }
 
-  /** The sink of one repository; FUSE data points are kept so a call costs two map reads. */
+  /**
+   * The sink of one repository. The data points of the frequent events are kept: a cache hit is one
+   * add, a FUSE request two map reads and an observation.
+   */
   private final class Repository implements RepositoryMetrics {
     private final String fqrn;
+    private final CounterDataPoint hits;
+    private final CounterDataPoint misses;
     // transport -> operation -> data point
     private final Map<String, Map<String, DistributionDataPoint>> fuse = new ConcurrentHashMap<>();
 
     Repository(String fqrn) {
       this.fqrn = fqrn;
+      this.hits = cacheHits.labelValues(fqrn);
+      this.misses = cacheMisses.labelValues(fqrn);
     }
 
     @Override
@@ -223,12 +231,12 @@ public final class PluginMetrics implements ClientMetrics, PrefetchMetrics {
 
     @Override
     public void cacheHit() {
-      cacheHits.labelValues(fqrn).inc();
+      hits.inc();
     }
 
     @Override
     public void cacheMiss() {
-      cacheMisses.labelValues(fqrn).inc();
+      misses.inc();
     }
 
     @Override
