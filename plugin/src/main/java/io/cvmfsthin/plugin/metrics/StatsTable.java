@@ -61,13 +61,14 @@ public final class StatsTable {
           millis(h.mean()),
           millis(h.quantile(0.99)));
     }
-    section(out, "Fetches", t);
+    out.append("Fetches\n");
+    t.appendTo(out);
     double failed = total(samples, P + "fetch_failures_total", s -> true);
     double failovers = total(samples, P + "fetch_failovers_total", s -> true);
     out.append(
         String.format(
             Locale.ROOT,
-            "  failed on every server: %s, failovers: %s%n",
+            "  failed on every server: %s, failovers: %s%n%n",
             count(failed),
             count(failovers)));
   }
@@ -365,10 +366,10 @@ public final class StatsTable {
         }
       }
       for (String[] row : rows) {
-        StringBuilder line = new StringBuilder(" ");
+        StringBuilder line = new StringBuilder();
         for (int c = 0; c < columns; c++) {
           String pad = " ".repeat(width[c] - row[c].length());
-          line.append(' ').append(numeric[c] ? pad + row[c] : row[c] + pad);
+          line.append("  ").append(numeric[c] ? pad + row[c] : row[c] + pad);
         }
         out.append(line.toString().stripTrailing()).append('\n');
       }
