@@ -3,6 +3,7 @@ package io.cvmfsthin.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.e2e.support.Cmd;
+import io.cvmfsthin.e2e.support.MetricsEndpoint;
 import io.cvmfsthin.e2e.support.PluginDaemon;
 import io.cvmfsthin.e2e.support.PrivateDockerd;
 import io.cvmfsthin.e2e.support.TestImages;
@@ -10,6 +11,7 @@ import io.cvmfsthin.e2e.support.WorkDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,6 +65,20 @@ class PluginDefaultsIT {
     // every source is a directory that exists on every Linux host, so enable works anywhere
     assertThat(mounts.split(" "))
         .containsExactlyInAnyOrder("cvmfs-config=/mnt", "cvmfs-publish=/mnt");
+  }
+
+  @Test
+  @Order(2)
+  void defaults_serveNoMetricsEndpoint() throws IOException {
+    String env =
+        docker.dockerOk(
+            "plugin", "inspect", "--format", "{{json .Settings.Env}}", PluginDaemon.PLUGIN);
+    assertThat(env).contains("\"METRICS_ADDRESS=\"");
+    List<Long> pids = daemon.pluginPids();
+    assertThat(pids).hasSize(1);
+    assertThat(MetricsEndpoint.listeningPorts(pids.get(0)))
+        .as("TCP ports the plugin listens on")
+        .isEmpty();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.cvmfsthin.cvmfs.config.ConfigFiles;
 import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
+import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.driver.RepositoryMounts;
 import java.io.IOException;
@@ -41,7 +42,13 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
   private volatile ImagePrefetch prefetch; // null: no recorded prefetch
 
   CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
-    this.config = new PluginConfig(configRoot, stateDir.resolve("cache"), environment);
+    this(stateDir, configRoot, environment, ClientMetrics.NONE);
+  }
+
+  /** As above, every repository client reporting to {@code metrics}. */
+  CvmfsRepositories(
+      Path stateDir, Path configRoot, Map<String, String> environment, ClientMetrics metrics) {
+    this.config = new PluginConfig(configRoot, stateDir.resolve("cache"), environment, metrics);
     this.mounts =
         new MountedRepositories(stateDir.resolve("cvmfs"), config, MountOptions.LAYER_VIEW, LINGER);
   }
@@ -116,8 +123,15 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
     private final Path configRoot;
     private final Path cacheBase;
     private final Map<String, String> environment;
+    private final ClientMetrics metrics;
 
     PluginConfig(Path configRoot, Path cacheBase, Map<String, String> environment) {
+      this(configRoot, cacheBase, environment, ClientMetrics.NONE);
+    }
+
+    PluginConfig(
+        Path configRoot, Path cacheBase, Map<String, String> environment, ClientMetrics metrics) {
+      this.metrics = metrics;
       this.configRoot = configRoot;
       this.cacheBase = cacheBase;
       this.environment = Map.copyOf(environment);
@@ -185,7 +199,7 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
 
     @Override
     public ClientSettings settings(String fqrn) throws IOException {
-      return ClientSettings.fromConfig(fqrn, values(fqrn)).build();
+      return ClientSettings.fromConfig(fqrn, values(fqrn)).metrics(metrics).build();
     }
 
     @Override

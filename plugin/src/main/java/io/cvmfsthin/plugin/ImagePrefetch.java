@@ -10,6 +10,8 @@ import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchPublication;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchRecorder;
 import io.cvmfsthin.cvmfs.prefetch.Prefetcher;
+import io.cvmfsthin.plugin.metrics.PrefetchMetrics;
+import io.cvmfsthin.plugin.metrics.PrefetchOutcomes;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,6 +87,7 @@ final class ImagePrefetch implements OpenListener {
   private final int recordFiles;
   private final int parallel;
   private final Duration linger;
+  private final PrefetchMetrics metrics;
   private final Object lock = new Object(); // guards sessions, byLayer and every Session's fields
   private final Map<String, Session> sessions = new HashMap<>(); // by chain key
   private final Map<String, Session> byLayer = new HashMap<>(); // by layer id
@@ -108,6 +112,34 @@ final class ImagePrefetch implements OpenListener {
       int recordFiles,
       int parallel,
       Duration linger) {
+    this(
+        listDir,
+        clients,
+        fetchExecutor,
+        control,
+        publisher,
+        clock,
+        recordTime,
+        recordFiles,
+        parallel,
+        linger,
+        PrefetchMetrics.NONE);
+  }
+
+  /** As above, reporting lists replayed and their files to {@code metrics}. */
+  ImagePrefetch(
+      Path listDir,
+      Function<String, Optional<RepositoryClient>> clients,
+      Executor fetchExecutor,
+      ScheduledExecutorService control,
+      PrefetchListPublisher publisher,
+      Clock clock,
+      Duration recordTime,
+      int recordFiles,
+      int parallel,
+      Duration linger,
+      PrefetchMetrics metrics) {
+    this.metrics = metrics;
     this.lists = new PrefetchListStore(listDir);
     this.clients = clients;
     this.fetchExecutor = fetchExecutor;
@@ -258,22 +290,25 @@ final class ImagePrefetch implements OpenListener {
         list.paths().size(),
         from,
         parallel);
+    metrics.listStarted();
     p.start();
     p.done()
         .thenAccept(
-            c ->
-                log.info(
-                    "prefetch: {} for layer {} chain {} ({}): {} of {} fetched, {} missing, {}"
-                        + " failed, {} not started",
-                    c.notStarted() > 0 ? "stopped" : "done",
-                    layerId,
-                    s.key,
-                    String.join(",", s.dirs.repositories()),
-                    c.fetched(),
-                    c.listed(),
-                    c.missing(),
-                    c.failed(),
-                    c.notStarted()));
+            c -> {
+              metrics.listEnded(c.notStarted() > 0);
+              log.info(
+                  "prefetch: {} for layer {} chain {} ({}): {} of {} fetched, {} missing, {}"
+                      + " failed, {} not started",
+                  c.notStarted() > 0 ? "stopped" : "done",
+                  layerId,
+                  s.key,
+                  String.join(",", s.dirs.repositories()),
+                  c.fetched(),
+                  c.listed(),
+                  c.missing(),
+                  c.failed(),
+                  c.notStarted());
+            });
   }
 
   private static PrefetchList read(PrefetchList.Read r) {
@@ -292,7 +327,12 @@ final class ImagePrefetch implements OpenListener {
     for (String fqrn : dirs.repositories()) {
       clients.apply(fqrn).ifPresent(c -> byRepo.put(fqrn, new ClientObjectFetch(c, fetchExecutor)));
     }
-    return ObjectFetch.byRepository(byRepo);
+    ObjectFetch all = ObjectFetch.byRepository(byRepo);
+    return (fqrn, path) -> {
+      CompletableFuture<?> f = all.fetchFile(fqrn, path);
+      f.whenComplete((v, e) -> metrics.fileEnded(fqrn, PrefetchOutcomes.of(e)));
+      return f;
+    };
   }
 
   /** On control: the last container stopped LINGER ago. */

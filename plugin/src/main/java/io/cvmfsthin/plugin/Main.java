@@ -8,6 +8,7 @@ import io.cvmfsthin.plugin.cli.MountCommand;
 import io.cvmfsthin.plugin.cli.PrefetchCommand;
 import io.cvmfsthin.plugin.cli.PullCommand;
 import io.cvmfsthin.plugin.cli.RepoCommand;
+import io.cvmfsthin.plugin.cli.StatsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,6 +37,7 @@ import picocli.CommandLine.Option;
       PullCommand.class,
       ServeCommand.class,
       SnapshotterCommand.class,
+      StatsCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

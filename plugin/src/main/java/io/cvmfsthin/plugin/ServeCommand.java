@@ -4,6 +4,9 @@ import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.commit.LocalCommitPublisher;
+import io.cvmfsthin.plugin.metrics.Metrics;
+import io.cvmfsthin.plugin.metrics.MetricsOption;
+import io.cvmfsthin.plugin.protocol.GraphDriverBackend;
 import io.cvmfsthin.plugin.protocol.PluginApi;
 import io.cvmfsthin.plugin.server.PluginServer;
 import java.nio.file.Path;
@@ -20,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -111,6 +115,8 @@ final class ServeCommand implements Callable<Integer> {
               + " recording and replay off (default: ${DEFAULT-VALUE}).")
   int prefetchParallel;
 
+  @Mixin MetricsOption metricsOption;
+
   @Option(
       names = "--exit-after-start",
       hidden = true,
@@ -126,20 +132,24 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long t0 = System.nanoTime();
+    Metrics metrics = metricsOption.start(); // a bad address fails before anything else starts
     ThreadPoolExecutor pool = newWorkers(workers);
     // Bind first: dockerd gives up on a plugin that does not listen within about 9.5 s, and
     // calls that arrive before the driver is ready wait for it.
     DriverBackend backend = new DriverBackend(stateDir);
-    PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
+    GraphDriverBackend metered = metrics.meter(backend);
+    PluginServer server = PluginServer.start(socket, new PluginApi(metered), metered, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
-    CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
-    PrefetchExecutors prefetch = prefetch(repositories);
+    CvmfsRepositories repositories =
+        new CvmfsRepositories(stateDir, configDir, System.getenv(), metrics.client());
+    PrefetchExecutors prefetch = prefetch(repositories, metrics);
     backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
       server.close();
       pool.shutdown();
       repositories.close();
       prefetch.close();
+      metrics.close();
       return 0;
     }
 
@@ -155,6 +165,7 @@ final class ServeCommand implements Callable<Integer> {
           }
           repositories.close();
           prefetch.close();
+          metrics.close();
         });
     return 0;
   }
@@ -169,7 +180,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private PrefetchExecutors prefetch(CvmfsRepositories repositories) {
+  private PrefetchExecutors prefetch(CvmfsRepositories repositories, Metrics metrics) {
     if (prefetchParallel < 0 || prefetchParallel > 64) {
       throw new IllegalArgumentException(
           "PREFETCH_PARALLEL must be 0..64, not " + prefetchParallel);
@@ -209,7 +220,8 @@ final class ServeCommand implements Callable<Integer> {
             Duration.ofSeconds(prefetchRecordSeconds),
             prefetchRecordFiles,
             prefetchParallel,
-            ImagePrefetch.LINGER));
+            ImagePrefetch.LINGER,
+            metrics.prefetch()));
     log.info(
         "recorded prefetch: lists in {}, recording {} s or {} files, replay {} at once{}",
         stateDir.resolve("prefetch"),

@@ -5,6 +5,8 @@ import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
 import io.cvmfsthin.plugin.containerd.SnapshotsService;
 import io.cvmfsthin.plugin.containerd.SnapshotterServer;
+import io.cvmfsthin.plugin.metrics.Metrics;
+import io.cvmfsthin.plugin.metrics.MetricsOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +19,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,10 +72,14 @@ final class SnapshotterCommand implements Callable<Integer> {
       description = "Threads for snapshot calls (default: ${DEFAULT-VALUE}).")
   int workers;
 
+  @Mixin MetricsOption metricsOption;
+
   @Override
   public Integer call() throws Exception {
+    Metrics metrics = metricsOption.start();
     ThreadPoolExecutor calls = newWorkers(workers);
-    CvmfsRepositories repositories = new CvmfsRepositories(root, configDir, System.getenv());
+    CvmfsRepositories repositories =
+        new CvmfsRepositories(root, configDir, System.getenv(), metrics.client());
     RemoteLayerIndex index = LayerIndexes.open(root, configDir, System.getenv(), layerRepositories);
     RemoteLayers remote = index::find;
     SnapshotStore store =
@@ -85,7 +92,11 @@ final class SnapshotterCommand implements Callable<Integer> {
             SnapshotStore.kernelHasOverlayIndex());
     SnapshotterServer server =
         SnapshotterServer.start(
-            address, new SnapshotsService(store), calls, named("snapshotter-io-"));
+            address,
+            new SnapshotsService(store),
+            calls,
+            named("snapshotter-io-"),
+            metrics.snapshotterInterceptors());
 
     Shutdown.awaitThen(
         "snapshotter",
@@ -99,6 +110,7 @@ final class SnapshotterCommand implements Callable<Integer> {
           store.close();
           index.close();
           repositories.close();
+          metrics.close();
         });
     return 0;
   }

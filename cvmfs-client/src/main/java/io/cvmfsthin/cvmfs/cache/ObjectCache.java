@@ -1,5 +1,6 @@
 package io.cvmfsthin.cvmfs.cache;
 
+import io.cvmfsthin.cvmfs.metrics.RepositoryMetrics;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.CountingInputStream;
@@ -104,6 +105,7 @@ public final class ObjectCache implements AutoCloseable {
   private final AtomicLong hits = new AtomicLong(); // get() answered from the cache
   private final AtomicLong misses = new AtomicLong(); // get() ran the loader
   private final AtomicLong discarded = new AtomicLong(); // objects that failed their check
+  private final RepositoryMetrics metrics;
 
   /** One object on disk: its file relative to the root, its size and CRC32C (null: legacy). */
   private record Stored(String file, long size, Integer crc, boolean verified) {
@@ -124,7 +126,8 @@ public final class ObjectCache implements AutoCloseable {
     Path load() throws IOException;
   }
 
-  private ObjectCache(Path root, long quotaBytes, boolean unclean) {
+  private ObjectCache(Path root, long quotaBytes, boolean unclean, RepositoryMetrics metrics) {
+    this.metrics = metrics;
     this.root = root;
     this.txn = root.resolve("txn");
     this.quotaBytes = quotaBytes;
@@ -137,10 +140,16 @@ public final class ObjectCache implements AutoCloseable {
    * checked on first use if the cache was not closed cleanly.
    */
   public static ObjectCache open(Path root, long quotaBytes) throws IOException {
+    return open(root, quotaBytes, RepositoryMetrics.NONE);
+  }
+
+  /** As {@link #open(Path, long)}, reporting hits, misses, evictions and the size to {@code m}. */
+  public static ObjectCache open(Path root, long quotaBytes, RepositoryMetrics m)
+      throws IOException {
     Files.createDirectories(root);
     Path marker = root.resolve(DIRTY);
     boolean unclean = Files.exists(marker);
-    ObjectCache cache = new ObjectCache(root, quotaBytes, unclean);
+    ObjectCache cache = new ObjectCache(root, quotaBytes, unclean, m);
     Files.createDirectories(cache.txn);
     Files.createDirectories(root.resolve("data"));
     cache.cleanTxn();
@@ -160,6 +169,7 @@ public final class ObjectCache implements AutoCloseable {
     synchronized (cache) {
       cache.evictIfNeeded(null);
     }
+    m.cacheOpened(cache::usedBytes, quotaBytes);
     return cache;
   }
 
@@ -275,6 +285,7 @@ public final class ObjectCache implements AutoCloseable {
     Optional<Path> hit = find(hash, type);
     if (hit.isPresent()) {
       hits.incrementAndGet();
+      metrics.cacheHit();
       return hit.get();
     }
     String key = hash.objectPath(type);
@@ -286,6 +297,7 @@ public final class ObjectCache implements AutoCloseable {
         return run(running, key, hash, type, loader);
       }
       hits.incrementAndGet();
+      metrics.cacheHit();
       return await(running.result, key);
     }
     return run(mine, key, hash, type, loader);
@@ -301,6 +313,7 @@ public final class ObjectCache implements AutoCloseable {
     Optional<Path> hit = find(hash, type);
     if (hit.isPresent()) {
       hits.incrementAndGet();
+      metrics.cacheHit();
       return CompletableFuture.completedFuture(hit.get());
     }
     String key = hash.objectPath(type);
@@ -336,9 +349,11 @@ public final class ObjectCache implements AutoCloseable {
       Path file = find(hash, type).orElse(null);
       if (file == null) {
         misses.incrementAndGet();
+        metrics.cacheMiss();
         file = loader.load();
       } else {
         hits.incrementAndGet();
+        metrics.cacheHit();
       }
       load.result.complete(file);
       return file;
@@ -487,6 +502,7 @@ public final class ObjectCache implements AutoCloseable {
       written.clear();
       clean = unverified == 0 && inFlight.isEmpty();
     }
+    metrics.cacheClosed();
     try {
       Set<Path> dirs = new LinkedHashSet<>();
       for (String f : files) {
@@ -549,6 +565,7 @@ public final class ObjectCache implements AutoCloseable {
         }
         written.remove(s.file());
         it.remove();
+        metrics.cacheEvicted(s.size());
         log.debug("cache: evicted {} ({} bytes)", s.file(), s.size());
       } catch (IOException ex) {
         log.warn("cache: cannot evict {}", s.file(), ex);

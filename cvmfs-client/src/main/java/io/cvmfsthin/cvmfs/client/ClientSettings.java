@@ -5,6 +5,7 @@ import io.cvmfsthin.cvmfs.fetch.ProxyList;
 import io.cvmfsthin.cvmfs.fetch.ProxyList.ProxyAddress;
 import io.cvmfsthin.cvmfs.fetch.ServerList;
 import io.cvmfsthin.cvmfs.manifest.KeyFiles;
+import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
  * @param fetchExecutor runs background fetches (read-ahead, prefetch); null: the client makes a
  *     pool of {@code maxConcurrentFetches} named daemon threads and shuts it down on close. Given
  *     by the composition root, it stays the caller's; the client bounds its fetches either way
+ * @param metrics where the client reports fetches, cache use and FUSE calls; {@link
+ *     ClientMetrics#NONE} (the default) for nowhere
  */
 public record ClientSettings(
     String fqrn,
@@ -64,7 +67,8 @@ public record ClientSettings(
     Clock clock,
     int maxConcurrentFetches,
     int readaheadChunks,
-    Executor fetchExecutor) {
+    Executor fetchExecutor,
+    ClientMetrics metrics) {
 
   /** The stock client's default quota, 4000 MB. */
   public static final long DEFAULT_QUOTA_BYTES = 4000L * 1024 * 1024;
@@ -75,6 +79,7 @@ public record ClientSettings(
   private static final Logger log = LoggerFactory.getLogger(ClientSettings.class);
 
   public ClientSettings {
+    metrics = metrics == null ? ClientMetrics.NONE : metrics;
     RepositoryNames.requireValid(fqrn);
     servers = List.copyOf(servers);
     proxyGroups = List.copyOf(proxyGroups);
@@ -255,6 +260,7 @@ public record ClientSettings(
     private int maxConcurrentFetches = DEFAULT_MAX_CONCURRENT_FETCHES;
     private int readaheadChunks = DEFAULT_READAHEAD_CHUNKS;
     private Executor fetchExecutor;
+    private ClientMetrics metrics = ClientMetrics.NONE;
 
     private Builder(String fqrn) {
       this.fqrn = fqrn;
@@ -340,6 +346,12 @@ public record ClientSettings(
       return this;
     }
 
+    /** Where the client reports what it does (made once per process by the application). */
+    public Builder metrics(ClientMetrics sink) {
+      this.metrics = sink;
+      return this;
+    }
+
     boolean isDirect() {
       return proxyGroups.size() == 1
           && proxyGroups.get(0).stream().allMatch(ProxyAddress::isDirect);
@@ -361,7 +373,8 @@ public record ClientSettings(
           clock,
           maxConcurrentFetches,
           readaheadChunks,
-          fetchExecutor);
+          fetchExecutor,
+          metrics);
     }
   }
 }

@@ -10,6 +10,7 @@ import io.cvmfsthin.cvmfs.manifest.Manifest;
 import io.cvmfsthin.cvmfs.manifest.ManifestFormatException;
 import io.cvmfsthin.cvmfs.manifest.TrustChain;
 import io.cvmfsthin.cvmfs.manifest.TrustException;
+import io.cvmfsthin.cvmfs.metrics.RepositoryMetrics;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.DigestMismatchException;
@@ -132,10 +133,15 @@ public final class RepositoryClient implements AutoCloseable {
    * @throws io.cvmfsthin.cvmfs.fetch.FetchException if no server could deliver a file
    */
   public static RepositoryClient open(ClientSettings settings) throws IOException {
+    RepositoryMetrics metrics = settings.metrics().repository(settings.fqrn());
     StratumClient stratum =
         new StratumClient(
-            settings.servers(), settings.proxyGroups(), settings.fetch(), settings.clock());
-    ObjectCache cache = ObjectCache.open(settings.cacheDir(), settings.quotaBytes());
+            settings.servers(),
+            settings.proxyGroups(),
+            settings.fetch(),
+            settings.clock(),
+            metrics);
+    ObjectCache cache = ObjectCache.open(settings.cacheDir(), settings.quotaBytes(), metrics);
     RepositoryClient client = new RepositoryClient(settings, stratum, cache);
     try {
       Manifest m = client.verifiedManifest();
@@ -183,6 +189,11 @@ public final class RepositoryClient implements AutoCloseable {
   /** The base URL requests go to first (after failovers, the one that last worked). */
   public String currentServer() {
     return stratum.currentServer();
+  }
+
+  /** Where this repository's fetches, cache use and FUSE calls are reported. */
+  public RepositoryMetrics metrics() {
+    return settings.metrics().repository(settings.fqrn());
   }
 
   /** What the client has fetched and found in its cache so far. */

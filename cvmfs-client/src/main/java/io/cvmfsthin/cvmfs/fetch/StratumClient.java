@@ -1,6 +1,7 @@
 package io.cvmfsthin.cvmfs.fetch;
 
 import io.cvmfsthin.cvmfs.fetch.ProxyList.ProxyAddress;
+import io.cvmfsthin.cvmfs.metrics.RepositoryMetrics;
 import io.cvmfsthin.cvmfs.object.CountingInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -67,6 +68,7 @@ public final class StratumClient {
   private final List<List<ProxyAddress>> proxyGroups;
   private final FetchSettings settings;
   private final Clock clock;
+  private final RepositoryMetrics metrics;
   private final AtomicInteger currentServer = new AtomicInteger();
   private final AtomicInteger currentProxyGroup = new AtomicInteger();
   private final AtomicLong downloads = new AtomicLong(); // bodies handed over successfully
@@ -87,7 +89,18 @@ public final class StratumClient {
       List<List<ProxyAddress>> proxyGroups,
       FetchSettings settings,
       Clock clock) {
+    this(servers, proxyGroups, settings, clock, RepositoryMetrics.NONE);
+  }
+
+  /** With a clock, and a sink for what it fetches, from where, how long it took and failovers. */
+  public StratumClient(
+      List<String> servers,
+      List<List<ProxyAddress>> proxyGroups,
+      FetchSettings settings,
+      Clock clock,
+      RepositoryMetrics metrics) {
     this.clock = clock;
+    this.metrics = metrics;
     if (servers.isEmpty()) {
       throw new IllegalArgumentException("no stratum server configured");
     }
@@ -126,6 +139,7 @@ public final class StratumClient {
     int to = (from + 1) % servers.size();
     if (servers.size() > 1 && currentServer.compareAndSet(from, to)) {
       serverMoved(to);
+      metrics.failedOver(servers.get(from), servers.get(to));
       log.warn("stratum: switching from {} to {}", servers.get(from), servers.get(to));
     }
   }
@@ -177,6 +191,7 @@ public final class StratumClient {
         T result = fetchFromServer(url, handler);
         if (i > 0 && currentServer.compareAndSet(start, index)) {
           serverMoved(index);
+          metrics.failedOver(servers.get(start), servers.get(index));
           log.warn("stratum: {} failed, {} is now the current server", servers.get(start), url);
         }
         return result;
@@ -185,12 +200,14 @@ public final class StratumClient {
           throw e; // interrupted: stop (a SocketTimeoutException is one too, but a server failure)
         }
         last = e;
+        metrics.serverFailed(servers.get(index));
         String reason = reason(e);
         failures.add(reason.contains(url) ? reason : url + ": " + reason);
         log.warn("stratum: {} failed: {}", url, reason(e));
       }
     }
     failedFetches.incrementAndGet();
+    metrics.fetchFailed();
     throw new FetchException(path, failures, last);
   }
 
@@ -262,6 +279,7 @@ public final class StratumClient {
 
   private <T> T fetchOnce(String url, ProxyAddress proxy, BodyHandler<T> handler, boolean noCache)
       throws IOException {
+    long started = System.nanoTime();
     HttpURLConnection c;
     try {
       URL u = URI.create(url).toURL();
@@ -312,6 +330,7 @@ public final class StratumClient {
         drain(body); // a body read to its end lets the connection be used again
         downloads.incrementAndGet();
         downloadedBytes.addAndGet(body.count());
+        metrics.fetched(serverOf(url), body.count(), System.nanoTime() - started);
         log.debug("stratum: fetched {}", url);
         return result;
       }
@@ -322,6 +341,7 @@ public final class StratumClient {
   }
 
   private <T> T fetchFile(String url, BodyHandler<T> handler) throws IOException {
+    long started = System.nanoTime();
     Path p;
     try {
       p = Path.of(URI.create(url));
@@ -332,10 +352,21 @@ public final class StratumClient {
       T result = handler.handle(in, url);
       downloads.incrementAndGet();
       downloadedBytes.addAndGet(Files.size(p));
+      metrics.fetched(serverOf(url), Files.size(p), System.nanoTime() - started);
       return result;
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(p.toString(), null, "not found");
     }
+  }
+
+  /** The configured base URL that {@code url} was made from. */
+  private String serverOf(String url) {
+    for (String server : servers) {
+      if (url.startsWith(server + "/")) {
+        return server;
+      }
+    }
+    return url;
   }
 
   private static boolean isTransferError(IOException e) {

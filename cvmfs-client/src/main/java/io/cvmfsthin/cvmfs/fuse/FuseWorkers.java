@@ -142,6 +142,7 @@ final class FuseWorkers {
           break;
         }
         l.fuse_session_process_buf(session, buf, ch.getPointer(0));
+        FuseCounters.finished();
       }
     } catch (RuntimeException | Error e) {
       log.error("FUSE worker {} failed; ending the session", Thread.currentThread().getName(), e);

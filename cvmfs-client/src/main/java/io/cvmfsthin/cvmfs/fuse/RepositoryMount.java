@@ -86,7 +86,7 @@ public final class RepositoryMount implements AutoCloseable {
     RepositoryClient client = RepositoryClient.open(settings);
     RepositoryMount m = null;
     try {
-      FuseCounters counters = new FuseCounters();
+      FuseCounters counters = new FuseCounters(client.metrics(), options.transport().configName());
       RepositoryView view =
           new RepositoryView(
               new ClientEntrySource(client), options.layerRoots(), options.maxCachedPaths());
@@ -111,6 +111,7 @@ public final class RepositoryMount implements AutoCloseable {
           options.layerRoots().isEmpty() ? "plain" : "layer " + options.layerRoots(),
           options.transport().configName(),
           client.ttl().toSeconds());
+      client.metrics().mounted();
       return m;
     } catch (IOException | RuntimeException e) {
       if (m == null) {
@@ -305,6 +306,7 @@ public final class RepositoryMount implements AutoCloseable {
         client.fqrn(),
         mountPoint,
         files.counterText().strip().replace('\n', ' '));
+    client.metrics().unmounted();
     client.close();
   }
 }

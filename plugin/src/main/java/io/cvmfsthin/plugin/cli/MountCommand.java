@@ -6,6 +6,9 @@ import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.LayerRoots;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.RepositoryMount;
+import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
+import io.cvmfsthin.plugin.metrics.Metrics;
+import io.cvmfsthin.plugin.metrics.MetricsOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -80,16 +84,22 @@ public final class MountCommand implements Callable<Integer> {
               + " root only). Default: CVMFS_FUSE_TRANSPORT of the configuration or environment.")
   String transport;
 
+  @Mixin MetricsOption metricsOption;
+
   private String configuredTransport; // CVMFS_FUSE_TRANSPORT of the configuration files
+  private ClientMetrics clientMetrics = ClientMetrics.NONE; // the endpoint's, once started
 
   @Override
   public Integer call() throws Exception {
-    RepositoryMount mount = RepositoryMount.mount(settings(), mountPoint, options());
-    Signals.onTermination(mount::close);
-    log.info("{} mounted at {}; SIGTERM, SIGINT or umount to stop", fqrn, mount.mountPoint());
-    mount.awaitUnmounted();
-    mount.close();
-    return 0;
+    try (Metrics metrics = metricsOption.start()) {
+      clientMetrics = metrics.client();
+      RepositoryMount mount = RepositoryMount.mount(settings(), mountPoint, options());
+      Signals.onTermination(mount::close);
+      log.info("{} mounted at {}; SIGTERM, SIGINT or umount to stop", fqrn, mount.mountPoint());
+      mount.awaitUnmounted();
+      mount.close();
+      return 0;
+    }
   }
 
   ClientSettings settings() throws Exception {
@@ -118,7 +128,7 @@ public final class MountCommand implements Callable<Integer> {
     if (tag != null) {
       b.tag(tag);
     }
-    return b.build();
+    return b.metrics(clientMetrics).build();
   }
 
   MountOptions options() {

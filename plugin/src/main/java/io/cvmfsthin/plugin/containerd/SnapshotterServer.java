@@ -4,6 +4,8 @@ import io.cvmfsthin.plugin.containerd.proto.SnapshotsGrpc;
 import io.cvmfsthin.plugin.containerd.proto.StatSnapshotRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -46,9 +48,14 @@ public final class SnapshotterServer implements AutoCloseable {
    * Binds {@code socket} (a stale socket file from an earlier run is replaced) and serves.
    *
    * @param calls runs the service's calls; owned by the caller
+   * @param interceptors see every call, the first one outermost (metrics)
    */
   public static SnapshotterServer start(
-      Path socket, SnapshotsService service, Executor calls, ThreadFactory eventLoopThreads)
+      Path socket,
+      SnapshotsService service,
+      Executor calls,
+      ThreadFactory eventLoopThreads,
+      ServerInterceptor... interceptors)
       throws IOException {
     Files.createDirectories(socket.toAbsolutePath().getParent());
     Files.deleteIfExists(socket);
@@ -61,7 +68,7 @@ public final class SnapshotterServer implements AutoCloseable {
               .bossEventLoopGroup(boss)
               .workerEventLoopGroup(workers)
               .executor(calls)
-              .addService(service)
+              .addService(ServerInterceptors.intercept(service, interceptors))
               .build()
               .start();
       warmUp(socket, workers);

@@ -10,6 +10,7 @@ import static io.cvmfsthin.cvmfs.fuse.RepositoryFiles.EROFS;
 import static io.cvmfsthin.cvmfs.fuse.kernel.FuseProtocol.*;
 
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.fuse.FuseCounters;
 import io.cvmfsthin.cvmfs.fuse.FuseCounters.Op;
 import io.cvmfsthin.cvmfs.fuse.RepositoryFiles;
 import java.nio.ByteBuffer;
@@ -93,6 +94,7 @@ final class Requests {
       log.error("FUSE opcode {} on node {} failed", opcode, nodeid, e);
       r = -RepositoryFiles.EIO;
     }
+    FuseCounters.finished();
     if (r == NO_REPLY) {
       return 0;
     }
