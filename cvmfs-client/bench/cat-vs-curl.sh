@@ -8,7 +8,9 @@
 # Usage: cvmfs-client/bench/cat-vs-curl.sh [SIZE_MB]   (run from anywhere; builds the jar if needed)
 # BENCH_OPTS="-XX:StartFlightRecording=filename=/tmp/cat.jfr" profiles the in-JVM read (step 6).
 # TRANSPORTS="libfuse kernel" (the default) are the FUSE transports of step 7: `cat` of the file
-# through a `cvmfs-thin mount` started beforehand (its start excluded), empty cache, each its own.
+# through a `cvmfs-thin mount` started beforehand (its start excluded), empty cache, each its own;
+# then `cat` of a second file of the same size (empty cache too, but the mount's JVM has compiled
+# the fetch path by then: the first file's row includes the JIT's warm-up, this one does not).
 # MOUNT_OPTS="-XX:StartFlightRecording=filename=/tmp/mount.jfr" profiles those mounts.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -29,7 +31,13 @@ trap cleanup EXIT
 mkdir -p "$work/src" "$work/srv"
 head -c "$((size_mb * 1000000))" /dev/urandom >"$work/srv/big.bin"
 ln "$work/srv/big.bin" "$work/src/big.bin"
+# a second file of the same size, other bytes: read through the mount after the first, so its
+# empty-cache read runs on compiled (JIT-warm) code, as in a mount that has served for a while
+# (published in a second revision, so the chunk objects of big.bin alone are known for step 2)
 java -jar "$jar" repo create --storage "$work/srv/cvmfs" --keys "$work/srv/keys" "$fqrn" >&2
+java -jar "$jar" repo publish --storage "$work/srv/cvmfs" --keys "$work/srv/keys" "$fqrn" "$work/src" >&2
+objects=$(cd "$work/srv/cvmfs/$fqrn" && find data -name '*P' | sort)
+head -c "$((size_mb * 1000000))" /dev/urandom >"$work/src/big2.bin"
 java -jar "$jar" repo publish --storage "$work/srv/cvmfs" --keys "$work/srv/keys" "$fqrn" "$work/src" >&2
 
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -71,7 +79,6 @@ expected="$(sha256sum "$work/srv/big.bin" | cut -d' ' -f1)"
 t0=$(now); timed curl -sf "$base/big.bin" -o /dev/null; t1=$(now)
 curl_plain=$(seconds "$t0" "$t1"); curl_plain_cpu=$(cpu)
 # 2. curl of the chunk objects the client fetches (compressed), one after another
-objects=$(cd "$work/srv/cvmfs/$fqrn" && find data -name '*P' | sort)
 t0=$(now); for o in $objects; do curl -sf "$base/cvmfs/$fqrn/$o" -o /dev/null; done; t1=$(now)
 curl_objects=$(seconds "$t0" "$t1")
 # 3. cat with an empty cache: fetch, verify, inflate, store, write
@@ -105,12 +112,15 @@ for t in ${TRANSPORTS:-libfuse kernel}; do
   t0=$(now); cat "$mnt/big.bin" >/dev/null; t1=$(now)
   fuse_cold=$(seconds "$t0" "$t1")
   sync; echo 3 >/proc/sys/vm/drop_caches
+  t0=$(now); cat "$mnt/big2.bin" >/dev/null; t1=$(now)
+  fuse_cold2=$(seconds "$t0" "$t1")
+  sync; echo 3 >/proc/sys/vm/drop_caches
   t0=$(now); cat "$mnt/big.bin" >/dev/null; t1=$(now)
   fuse_warm=$(seconds "$t0" "$t1")
   got="$(sha256sum "$mnt/big.bin" | cut -d' ' -f1)"
   [ "$got" = "$expected" ] || { echo "FUSE ($t) returned other bytes" >&2; exit 1; }
   kill -TERM "$mount_pid"; wait "$mount_pid" || true
-  fuse_rows="$fuse_rows $t:$fuse_cold:$fuse_warm"
+  fuse_rows="$fuse_rows $t:$fuse_cold:$fuse_warm:$fuse_cold2"
 done
 # untimed: the bytes are right
 got="$(java -jar "$jar" cat --url "$url" --key "$key" --cache "$work/cache" "$fqrn" /big.bin | sha256sum | cut -d' ' -f1)"
@@ -132,8 +142,9 @@ for name, t, c in [("curl plain file", cp, cpc), ("curl chunk objects (zlib)", c
     cpu = "-" if c is None else f"{c:.2f}"
     print(f"  {name:48s} {t:8.3f} x{t / cp:6.2f} {cpu:>7s}")
 for r in fuse_rows.split():
-    t, cold, warm = r.split(":")
+    t, cold, warm, cold2 = r.split(":")
     for name, v in [(f"cat via FUSE ({t}), empty cache, mount up", float(cold)),
+                    (f"cat via FUSE ({t}), empty cache, 2nd file (JIT warm)", float(cold2)),
                     (f"cat via FUSE ({t}), cached, page cache dropped", float(warm))]:
         print(f"  {name:48s} {v:8.3f} x{v / cp:6.2f} {'-':>7s}")
 PY

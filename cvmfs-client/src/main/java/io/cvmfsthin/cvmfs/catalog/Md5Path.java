@@ -57,12 +57,25 @@ public record Md5Path(long high, long low) {
     if (path.isEmpty()) {
       return path;
     }
-    if (!path.startsWith("/") || path.endsWith("/") || path.indexOf('\0') >= 0) {
+    int n = path.length();
+    if (path.charAt(0) != '/' || path.charAt(n - 1) == '/') {
       throw new IllegalArgumentException("not a repository path: '" + path + "'");
     }
-    for (String c : path.substring(1).split("/", -1)) {
-      if (c.isEmpty() || c.equals(".") || c.equals("..")) {
+    // one pass, no allocation: every catalog row decoded (a directory listing) checks its path
+    int start = 1; // of the current component
+    for (int i = 1; i <= n; i++) {
+      char c = i < n ? path.charAt(i) : '/';
+      if (c == '\0') {
         throw new IllegalArgumentException("not a repository path: '" + path + "'");
+      }
+      if (c == '/') {
+        int len = i - start;
+        boolean dots =
+            (len == 1 || len == 2) && path.charAt(start) == '.' && path.charAt(i - 1) == '.';
+        if (len == 0 || dots) {
+          throw new IllegalArgumentException("not a repository path: '" + path + "'");
+        }
+        start = i + 1;
       }
     }
     return path;
@@ -77,7 +90,7 @@ public record Md5Path(long high, long low) {
     if (!p.isEmpty() && !p.startsWith("/")) {
       p = "/" + p;
     }
-    return requireValid(p.replaceAll("/+", "/"));
+    return requireValid(p.contains("//") ? p.replaceAll("/+", "/") : p);
   }
 
   /** True if {@code path} is {@code prefix} or lies below it, component-wise. */

@@ -21,8 +21,7 @@ public record MountOptions(
 
   /** The plain view for every user: what the stock client shows. */
   public static final MountOptions PLAIN =
-      new MountOptions(
-          LayerRoots.NONE, true, Duration.ofSeconds(30), 500_000, FuseTransport.LIBFUSE);
+      new MountOptions(LayerRoots.NONE, true, Duration.ofSeconds(30), 500_000, FuseTransport.AUTO);
 
   /** The layer view of DUCC-style {@code /.layers/<h2>/<hex>/layerfs} directories. */
   public static final MountOptions LAYER_VIEW = PLAIN.withLayerRoots(LayerRoots.DUCC);
@@ -36,10 +35,10 @@ public record MountOptions(
     }
   }
 
-  /** The libfuse transport. */
+  /** The default transport ({@link FuseTransport#AUTO}). */
   public MountOptions(
       LayerRoots layerRoots, boolean allowOther, Duration mountTimeout, int maxCachedPaths) {
-    this(layerRoots, allowOther, mountTimeout, maxCachedPaths, FuseTransport.LIBFUSE);
+    this(layerRoots, allowOther, mountTimeout, maxCachedPaths, FuseTransport.AUTO);
   }
 
   public MountOptions withLayerRoots(LayerRoots roots) {

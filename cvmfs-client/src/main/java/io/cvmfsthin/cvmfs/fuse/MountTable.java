@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The mount points listed in a {@code /proc/<pid>/mountinfo} text (core). */
-final class MountTable {
+public final class MountTable {
   private MountTable() {}
 
   /** The fifth field of each line, with the kernel's octal escapes ({@code \040}) undone. */
@@ -30,6 +30,24 @@ final class MountTable {
       }
     }
     return type;
+  }
+
+  /**
+   * The device ({@code major:minor}, the third field) of the file system mounted on top at {@code
+   * mountPoint}, or null if nothing is mounted there. Read from the table rather than by stat(2): a
+   * FUSE daemon that stats its own mount waits for its own answer, and if it is killed meanwhile
+   * that wait never ends (the thread keeps the process's descriptors, so the kernel never aborts
+   * the connection).
+   */
+  public static String deviceOf(String mountinfo, String mountPoint) {
+    String device = null;
+    for (String line : mountinfo.split("\n")) {
+      String[] f = line.split(" ");
+      if (f.length > 4 && unescape(f[4]).equals(mountPoint)) {
+        device = f[2]; // the last one listed is on top
+      }
+    }
+    return device;
   }
 
   static String unescape(String s) {

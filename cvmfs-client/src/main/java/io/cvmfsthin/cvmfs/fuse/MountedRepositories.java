@@ -58,8 +58,8 @@ public final class MountedRepositories implements AutoCloseable {
     ClientSettings settings(String fqrn) throws IOException;
 
     /**
-     * The FUSE transport of {@code fqrn} ({@code CVMFS_FUSE_TRANSPORT}), or null to keep the one of
-     * the mount options.
+     * The FUSE transport of {@code fqrn} ({@code CVMFS_FUSE_TRANSPORT}), or null (or {@link
+     * FuseTransport#AUTO}, the setting unset) to keep the one of the mount options.
      */
     default FuseTransport transport(String fqrn) throws IOException {
       return null;
@@ -210,7 +210,7 @@ public final class MountedRepositories implements AutoCloseable {
             mounter.mount(
                 resolver.settings(fqrn),
                 mountPoint(fqrn),
-                t == null ? options : options.withTransport(t));
+                t == null || t == FuseTransport.AUTO ? options : options.withTransport(t));
         s.mount.openListener(openListener);
       }
       s.users++;

@@ -65,6 +65,28 @@ public final class RepositoryMount implements AutoCloseable {
   }
 
   /**
+   * The transport to mount with: {@code chosen}, or for {@link FuseTransport#AUTO} the kernel
+   * transport as root with a usable /dev/fuse and libfuse otherwise (with one log line saying so).
+   */
+  private static FuseTransport transport(String fqrn, FuseTransport chosen) {
+    if (chosen != FuseTransport.AUTO) {
+      return chosen;
+    }
+    boolean root = FuseTransport.runningAsRoot();
+    boolean devFuse = FuseTransport.devFuseUsable();
+    FuseTransport t = chosen.resolve(root, devFuse);
+    if (t != FuseTransport.KERNEL) {
+      log.info(
+          "{}: {} unset and {}: mounting with the libfuse transport (the kernel transport needs"
+              + " root and /dev/fuse)",
+          fqrn,
+          FuseTransport.SETTING,
+          root ? "/dev/fuse not readable and writable" : "not running as root");
+    }
+    return t;
+  }
+
+  /**
    * Opens the repository and mounts it at {@code mountPoint} (created if missing).
    *
    * @throws IOException if the repository cannot be opened, FUSE is not available ({@code
@@ -81,6 +103,7 @@ public final class RepositoryMount implements AutoCloseable {
           "default charset is {}, not UTF-8: non-ASCII names will be garbled (-Dfile.encoding=UTF-8)",
           Charset.defaultCharset());
     }
+    FuseTransport transport = transport(settings.fqrn(), options.transport());
     clearStale(dir);
     Files.createDirectories(dir);
     RepositoryClient client = RepositoryClient.open(settings);
@@ -92,7 +115,7 @@ public final class RepositoryMount implements AutoCloseable {
               new ClientEntrySource(client), options.layerRoots(), options.maxCachedPaths());
       RepositoryFiles files = new RepositoryFiles(client, view, counters);
       FuseServer fs;
-      if (options.transport() == FuseTransport.KERNEL) {
+      if (transport == FuseTransport.KERNEL) {
         fs = new io.cvmfsthin.cvmfs.fuse.kernel.KernelFileSystem(files, options.allowOther());
       } else {
         try {
@@ -109,7 +132,7 @@ public final class RepositoryMount implements AutoCloseable {
           client.revision(),
           dir,
           options.layerRoots().isEmpty() ? "plain" : "layer " + options.layerRoots(),
-          options.transport().configName(),
+          transport.configName(),
           client.ttl().toSeconds());
       client.metrics().mounted();
       return m;

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Spec §12.1 and §12.3 vectors. */
 class CatalogCoreTest {
@@ -40,6 +41,22 @@ class CatalogCoreTest {
     assertThatThrownBy(() -> Md5Path.normalize("/a/../etc")).hasMessageContaining("'/a/../etc'");
     assertThat(Md5Path.isAtOrBelow("/a/bc", "/a/b")).isFalse();
     assertThat(Md5Path.isAtOrBelow("/a/b/c", "/a/b")).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "/a", "/a/b.c", "/.a", "/..a", "/a./b", "/.../x", "/a/b/c"})
+  void requireValid_acceptsRepositoryPaths(String path) {
+    assertThat(Md5Path.requireValid(path)).isSameAs(path);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"a", "/", "/a/", "//a", "/a//b", "/.", "/..", "/a/.", "/a/../b", "/./a", "/a\0b"})
+  void requireValid_rejectsOtherForms_namingThePath(String path) {
+    assertThatThrownBy(() -> Md5Path.requireValid(path))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a repository path")
+        .hasMessageContaining(path);
   }
 
   @Test

@@ -17,9 +17,6 @@ final class BenchTransports {
 
   /** {@link MountOptions#PLAIN} with {@code transport}; libfuse on classes without transports. */
   static MountOptions plain(String transport) {
-    if (transport.equals("libfuse")) {
-      return MountOptions.PLAIN;
-    }
     try {
       return MountOptions.PLAIN.withTransport(FuseTransport.parse(transport));
     } catch (LinkageError e) {

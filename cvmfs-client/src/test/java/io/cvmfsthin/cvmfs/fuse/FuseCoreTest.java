@@ -39,6 +39,17 @@ class FuseCoreTest {
   }
 
   @Test
+  void mountTable_deviceOf_isTheTopMountsMajorMinor_orNull() {
+    String info =
+        "22 1 8:1 / / rw - ext4 /dev/vda rw\n"
+            + "40 22 0:50 / /tmp/a\\040b rw - tmpfs t rw\n"
+            + "41 40 0:67 / /tmp/a\\040b ro,nosuid - fuse.cvmfs-thin x.org ro\n";
+    assertThat(MountTable.deviceOf(info, "/tmp/a b")).isEqualTo("0:67");
+    assertThat(MountTable.deviceOf(info, "/")).isEqualTo("8:1");
+    assertThat(MountTable.deviceOf(info, "/tmp")).isNull();
+  }
+
+  @Test
   void inodes_areStable_andShared_byHardlinkGroup() {
     DirectoryEntry a = file("/d/a", 3);
     DirectoryEntry b = file("/d/b", 3);

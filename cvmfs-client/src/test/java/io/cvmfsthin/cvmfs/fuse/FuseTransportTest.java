@@ -10,7 +10,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class FuseTransportTest {
   @ParameterizedTest
-  @CsvSource({"libfuse,LIBFUSE", "kernel,KERNEL", "KERNEL,KERNEL", "' kernel ',KERNEL"})
+  @CsvSource({
+    "libfuse,LIBFUSE",
+    "kernel,KERNEL",
+    "KERNEL,KERNEL",
+    "' kernel ',KERNEL",
+    "auto,AUTO"
+  })
   void parse_knownNames(String value, FuseTransport expected) {
     assertThat(FuseTransport.parse(value)).isEqualTo(expected);
   }
@@ -18,8 +24,28 @@ class FuseTransportTest {
   @ParameterizedTest
   @NullAndEmptySource
   @ValueSource(strings = {"  "})
-  void parse_unset_isLibfuse(String value) {
-    assertThat(FuseTransport.parse(value)).isEqualTo(FuseTransport.LIBFUSE);
+  void parse_unset_isAuto(String value) {
+    assertThat(FuseTransport.parse(value)).isEqualTo(FuseTransport.AUTO);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "true,true,KERNEL",
+    "false,true,LIBFUSE", // not root: mount(2) would be refused
+    "true,false,LIBFUSE", // root without a usable /dev/fuse
+    "false,false,LIBFUSE"
+  })
+  void resolve_auto_isKernelOnlyForRootWithDevFuse(
+      boolean root, boolean devFuse, FuseTransport expected) {
+    assertThat(FuseTransport.AUTO.resolve(root, devFuse)).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"libfuse", "kernel"})
+  void resolve_chosenTransport_isKeptWhateverCanRun(String name) {
+    FuseTransport chosen = FuseTransport.parse(name);
+    assertThat(chosen.resolve(false, false)).isEqualTo(chosen);
+    assertThat(chosen.resolve(true, true)).isEqualTo(chosen);
   }
 
   @ParameterizedTest
@@ -29,11 +55,11 @@ class FuseTransportTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("CVMFS_FUSE_TRANSPORT")
         .hasMessageContaining(value)
-        .hasMessageContaining("libfuse or kernel");
+        .hasMessageContaining("libfuse, kernel or auto");
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"libfuse", "kernel"})
+  @ValueSource(strings = {"libfuse", "kernel", "auto"})
   void configName_roundTrips(String name) {
     assertThat(FuseTransport.parse(name).configName()).isEqualTo(name);
   }

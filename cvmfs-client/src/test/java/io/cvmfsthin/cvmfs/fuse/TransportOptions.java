@@ -8,10 +8,11 @@ package io.cvmfsthin.cvmfs.fuse;
 final class TransportOptions {
   /**
    * The FUSE transport the integration tests mount with: {@code -Dit.fuse.transport=kernel} (the
-   * pom's second failsafe run) or libfuse by default.
+   * pom's second failsafe run) or libfuse by default (the first run: the mounts' own default, the
+   * kernel transport for root, is the second run's).
    */
   static final FuseTransport TRANSPORT =
-      FuseTransport.parse(System.getProperty("it.fuse.transport"));
+      FuseTransport.parse(System.getProperty("it.fuse.transport", "libfuse"));
 
   /** {@link MountOptions#PLAIN} with {@link #TRANSPORT}. */
   static final MountOptions PLAIN = MountOptions.PLAIN.withTransport(TRANSPORT);

@@ -80,8 +80,9 @@ public final class MountCommand implements Callable<Integer> {
   @Option(
       names = "--transport",
       description =
-          "FUSE transport: libfuse (default) or kernel (the FUSE protocol on /dev/fuse directly;"
-              + " root only). Default: CVMFS_FUSE_TRANSPORT of the configuration or environment.")
+          "FUSE transport: kernel (the FUSE protocol on /dev/fuse directly; root only), libfuse"
+              + " or auto (kernel as root, else libfuse). Default: CVMFS_FUSE_TRANSPORT of the"
+              + " configuration or environment, else auto.")
   String transport;
 
   @Mixin MetricsOption metricsOption;

@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.fuse.kernel;
 
 import com.kenai.jffi.MemoryIO;
 import io.cvmfsthin.cvmfs.fuse.FuseServer;
+import io.cvmfsthin.cvmfs.fuse.MountTable;
 import io.cvmfsthin.cvmfs.fuse.RepositoryFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -109,10 +110,17 @@ public final class KernelFileSystem implements FuseServer {
   private void raiseReadahead(Path mountPoint) throws InterruptedException {
     try {
       requests.initialized().get(60, java.util.concurrent.TimeUnit.SECONDS);
-      long dev = (Long) java.nio.file.Files.getAttribute(mountPoint, "unix:dev");
-      long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
-      long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-      Path kb = Path.of("/sys/class/bdi", major + ":" + minor, "read_ahead_kb");
+      // not stat(2) of the mount point: see MountTable#deviceOf (a kill -9 right after the mount
+      // left this thread waiting for its own GETATTR forever, and the mount never went away)
+      // mountinfo lists the real path; only the parent is resolved (not the mount itself)
+      Path real = mountPoint.getParent().toRealPath().resolve(mountPoint.getFileName());
+      String dev =
+          MountTable.deviceOf(
+              java.nio.file.Files.readString(Path.of("/proc/self/mountinfo")), real.toString());
+      if (dev == null) {
+        throw new IOException("not in /proc/self/mountinfo");
+      }
+      Path kb = Path.of("/sys/class/bdi", dev, "read_ahead_kb");
       java.nio.file.Files.writeString(kb, Integer.toString(FuseProtocol.MAX_READ / 1024));
       log.debug("{}: {} = {}", files.fqrn(), kb, FuseProtocol.MAX_READ / 1024);
     } catch (java.util.concurrent.ExecutionException

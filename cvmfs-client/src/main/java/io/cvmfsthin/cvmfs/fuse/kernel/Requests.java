@@ -135,7 +135,9 @@ final class Requests {
       case RELEASE:
         return release(in);
       case FLUSH:
-        return 0;
+        // Nothing to flush on a read-only file system. ENOSYS rather than success: the kernel then
+        // never sends FLUSH again (fc->no_flush), which spares every close(2) a round trip here.
+        return -ENOSYS;
       case OPENDIR:
         return opendir(nodeid, out);
       case READDIR:
