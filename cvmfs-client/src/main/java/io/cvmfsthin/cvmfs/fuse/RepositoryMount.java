@@ -263,27 +263,35 @@ public final class RepositoryMount implements AutoCloseable {
 
   /**
    * Unmounts. If the mount is busy (an overlay still uses it) it is detached: it disappears from
-   * the directory now and libfuse serves its remaining users until they are gone. Idempotent.
+   * the directory now and libfuse serves its remaining users until they are gone. Idempotent once
+   * it has succeeded.
+   *
+   * @throws IOException if the kernel refused the unmount: the file system stays mounted and served
+   *     (revisions still polled), and a later call tries again
    */
   @Override
-  public void close() {
+  public void close() throws IOException {
     synchronized (closeLock) {
       if (closed) {
         return;
       }
       closed = true;
     }
-    poller.shutdownNow();
     if (!loopEnded.isDone()) {
+      Unmounter.Result r;
       try {
-        Unmounter.Result r = Unmounter.unmount(mountPoint);
-        if (r == Unmounter.Result.DETACHED_BUSY) {
-          log.warn(
-              "{} was busy: detached; it stays served until its last user is gone", mountPoint);
-          return;
-        }
+        r = Unmounter.unmount(mountPoint);
       } catch (IOException e) {
-        log.error("unmounting {} failed", mountPoint, e);
+        synchronized (closeLock) {
+          closed = false; // still mounted: a later close tries again
+        }
+        throw new IOException(
+            "cannot unmount " + client.fqrn() + " from " + mountPoint + ": " + e.getMessage(), e);
+      }
+      poller.shutdownNow();
+      if (r == Unmounter.Result.DETACHED_BUSY) {
+        log.warn("{} was busy: detached; it stays served until its last user is gone", mountPoint);
+        return;
       }
       try {
         loopEnded.get(10, TimeUnit.SECONDS);
@@ -293,6 +301,7 @@ public final class RepositoryMount implements AutoCloseable {
         log.warn("FUSE loop of {} did not end within 10 s after unmount", mountPoint);
       }
     }
+    poller.shutdownNow();
   }
 
   private void onLoopEnded() {
