@@ -277,7 +277,7 @@ public final class MountedRepositories implements AutoCloseable {
    */
   private void unmount(String fqrn, Slot s) {
     try {
-      s.mount.close();
+      s.mount.unmount();
       s.mount = null;
       s.unmountFailure = null;
     } catch (IOException e) {

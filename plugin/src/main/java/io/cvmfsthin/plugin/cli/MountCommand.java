@@ -6,7 +6,6 @@ import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.LayerRoots;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.RepositoryMount;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,14 +85,7 @@ public final class MountCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     RepositoryMount mount = RepositoryMount.mount(settings(), mountPoint, options());
-    Signals.onTermination(
-        () -> {
-          try {
-            mount.close();
-          } catch (IOException e) {
-            log.error("{}: {}", fqrn, e.getMessage()); // the signal has no caller to tell
-          }
-        });
+    Signals.onTermination(mount::close);
     log.info("{} mounted at {}; SIGTERM, SIGINT or umount to stop", fqrn, mount.mountPoint());
     mount.awaitUnmounted();
     mount.close();
