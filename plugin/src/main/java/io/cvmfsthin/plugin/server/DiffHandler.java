@@ -31,14 +31,16 @@ final class DiffHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest full)
-        || full.decoderResult().isFailure()
-        || !PluginRequest.of(full).path().equals(PluginApi.DIFF)) {
+    PluginRequest request =
+        msg instanceof FullHttpRequest full && full.decoderResult().isSuccess()
+            ? PluginRequest.of(full)
+            : null;
+    if (request == null || !request.path().equals(PluginApi.DIFF)) {
       ctx.fireChannelRead(msg);
       return;
     }
+    FullHttpRequest full = (FullHttpRequest) msg;
     try {
-      PluginRequest request = PluginRequest.of(full);
       byte[] body = ByteBufUtil.getBytes(full.content());
       DiffTransfer t = new DiffTransfer(ctx, request, workers);
       transfer = t;
