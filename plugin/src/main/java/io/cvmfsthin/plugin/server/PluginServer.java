@@ -60,7 +60,7 @@ public final class PluginServer implements AutoCloseable {
               .group(group)
               .channel(EpollServerDomainSocketChannel.class)
               .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, DIFF_WATER_MARK)
-              .childHandler(new PluginChannelInitializer(api, backend, workers))
+              .childHandler(PluginPipeline.initializer(api, backend, workers))
               .bind(new DomainSocketAddress(socket.toFile()))
               .sync()
               .channel();

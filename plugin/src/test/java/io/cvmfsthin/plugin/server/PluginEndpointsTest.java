@@ -168,7 +168,7 @@ class PluginEndpointsTest {
     backend.diffBytes = DIFF_BYTES;
     TaskQueue workers = new TaskQueue();
     EmbeddedChannel ch =
-        new EmbeddedChannel(new PluginChannelInitializer(new PluginApi(backend), backend, workers));
+        new EmbeddedChannel(PluginPipeline.initializer(new PluginApi(backend), backend, workers));
 
     Exchange.send(ch, row.request());
     assertThat(Exchange.responses(ch)).as("nothing is answered on the event loop").isEmpty();

@@ -14,24 +14,22 @@ import java.util.concurrent.Executor;
  * JsonCallHandler} (everything else, unknown endpoints included). Driver calls run on {@code
  * workers}, never on the event loop.
  */
-final class PluginChannelInitializer extends ChannelInitializer<Channel> {
-  private final PluginApi api;
-  private final GraphDriverBackend backend;
-  private final Executor workers;
+final class PluginPipeline {
+  private PluginPipeline() {}
 
-  PluginChannelInitializer(PluginApi api, GraphDriverBackend backend, Executor workers) {
-    this.api = api;
-    this.backend = backend;
-    this.workers = workers;
-  }
-
-  @Override
-  protected void initChannel(Channel ch) {
-    ch.pipeline()
-        .addLast(new HttpServerCodec())
-        .addLast(new ApplyDiffHandler(backend, workers))
-        .addLast(new JsonBodyAggregator())
-        .addLast(new DiffHandler(api, backend, workers))
-        .addLast(new JsonCallHandler(api, workers));
+  /** Sets up each new connection's pipeline. */
+  static ChannelInitializer<Channel> initializer(
+      PluginApi api, GraphDriverBackend backend, Executor workers) {
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline()
+            .addLast(new HttpServerCodec())
+            .addLast(new ApplyDiffHandler(backend, workers))
+            .addLast(new JsonBodyAggregator())
+            .addLast(new DiffHandler(api, backend, workers))
+            .addLast(new JsonCallHandler(api, workers));
+      }
+    };
   }
 }
