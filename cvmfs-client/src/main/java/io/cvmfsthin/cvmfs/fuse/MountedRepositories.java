@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -37,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *       {@code <path>} of a {@code cvmfs://<fqrn>/<path>} URL is the layer directory. With {@link
  *       MountOptions#LAYER_VIEW} layer directories show OCI whiteouts the way overlayfs reads them.
  *   <li>{@link #release} drops one user; the last one unmounts (lazily if an overlay still uses
- *       it), at once or, with a linger time, when that time passed without a new acquire.
+ *       it), at once or, with a linger time, when that time passed without a new acquire. An
+ *       unmount the kernel refuses leaves the repository mounted and usable; the next last release
+ *       or {@link #close} tries again.
  *   <li>A mount that went away from outside (someone ran {@code umount}) is mounted again by the
  *       next {@link #acquire}.
  *   <li>{@link #close} unmounts everything, whatever the counts.
@@ -73,11 +76,12 @@ public final class MountedRepositories implements AutoCloseable {
         throws IOException;
   }
 
-  /** One repository's state; {@link #lock} guards users and mount. */
+  /** One repository's state; {@link #lock} guards users, mount and unmountFailure. */
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     int users;
     RepositoryMount mount;
+    IOException unmountFailure; // the last unmount the kernel refused; the mount is still there
     long releases; // bumped by every release, so a lingering unmount knows if it is still due
   }
 
@@ -241,8 +245,7 @@ public final class MountedRepositories implements AutoCloseable {
       log.debug("release {}: {} users", fqrn, s.users);
       if (s.users == 0 && s.mount != null) {
         if (unmounter == null) {
-          s.mount.close();
-          s.mount = null;
+          unmount(fqrn, s);
         } else {
           long release = s.releases;
           unmounter.schedule(
@@ -260,9 +263,38 @@ public final class MountedRepositories implements AutoCloseable {
     try {
       if (s.users == 0 && s.releases == release && s.mount != null) {
         log.debug("{}: unused for {} ms, unmounting", fqrn, linger.toMillis());
-        s.mount.close();
-        s.mount = null;
+        unmount(fqrn, s);
       }
+    } finally {
+      s.lock.unlock();
+    }
+  }
+
+  /**
+   * Under {@code s.lock}: unmounts. If the kernel refuses, the slot keeps the mount (still mounted
+   * and served, so the next acquire reuses it) and the failure; the next last release, or {@link
+   * #close}, tries again.
+   */
+  private void unmount(String fqrn, Slot s) {
+    try {
+      s.mount.unmount();
+      s.mount = null;
+      s.unmountFailure = null;
+    } catch (IOException e) {
+      s.unmountFailure = e;
+      log.warn("{}: {}; it stays mounted until the next release or close", fqrn, e.getMessage());
+    }
+  }
+
+  /** Why the last unmount of {@code fqrn} failed, while it is still mounted because of it. */
+  Optional<IOException> unmountFailure(String fqrn) {
+    Slot s = slots.get(fqrn);
+    if (s == null) {
+      return Optional.empty();
+    }
+    s.lock.lock();
+    try {
+      return Optional.ofNullable(s.unmountFailure);
     } finally {
       s.lock.unlock();
     }
@@ -348,7 +380,10 @@ public final class MountedRepositories implements AutoCloseable {
     }
   }
 
-  /** Unmounts every repository, whatever its count. */
+  /**
+   * Unmounts every repository, whatever its count; one the kernel refuses to unmount is logged as
+   * an error naming its mount point (it stays mounted).
+   */
   @Override
   public void close() {
     closed = true;
@@ -360,8 +395,10 @@ public final class MountedRepositories implements AutoCloseable {
       s.lock.lock();
       try {
         if (s.mount != null) {
-          s.mount.close();
-          s.mount = null;
+          unmount(e.getKey(), s);
+        }
+        if (s.unmountFailure != null) {
+          log.error("{} stays mounted at close: {}", e.getKey(), s.unmountFailure.getMessage());
         }
         s.users = 0;
       } finally {

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * repository (trust chain, root catalog), clears a stale mount a dead process left at the
  * directory, and returns once the kernel has accepted the mount. The mount polls for new revisions
  * in the background (the root catalog's TTL decides when the server is asked) and shows them
- * without remounting. {@link #close} unmounts (lazily if the mount is still in use, for example as
- * an overlay lower dir), logs the counters and closes the repository once libfuse has stopped.
+ * without remounting. {@link #unmount} unmounts (lazily if the mount is still in use, for example
+ * as an overlay lower dir) or says why it could not; the repository is closed and the counters
+ * logged once libfuse has stopped.
  *
  * <p>Threads: {@link FuseWorkers#WORKERS} workers {@code fuse-<fqrn>-<i>} answer FUSE calls; one
  * loop thread {@code fuse-<fqrn>} and one poller {@code cvmfs-refresh-<fqrn>}; all daemons, all
@@ -287,27 +288,34 @@ public final class RepositoryMount implements AutoCloseable {
 
   /**
    * Unmounts. If the mount is busy (an overlay still uses it) it is detached: it disappears from
-   * the directory now and libfuse serves its remaining users until they are gone. Idempotent.
+   * the directory now and libfuse serves its remaining users until they are gone. Idempotent once
+   * it has succeeded.
+   *
+   * @throws IOException if the kernel refused the unmount: the file system stays mounted and served
+   *     (revisions still polled), and a later call tries again
    */
-  @Override
-  public void close() {
+  public void unmount() throws IOException {
     synchronized (closeLock) {
       if (closed) {
         return;
       }
       closed = true;
     }
-    poller.shutdownNow();
     if (!loopEnded.isDone()) {
+      Unmounter.Result r;
       try {
-        Unmounter.Result r = Unmounter.unmount(mountPoint);
-        if (r == Unmounter.Result.DETACHED_BUSY) {
-          log.warn(
-              "{} was busy: detached; it stays served until its last user is gone", mountPoint);
-          return;
-        }
+        r = Unmounter.unmount(mountPoint);
       } catch (IOException e) {
-        log.error("unmounting {} failed", mountPoint, e);
+        synchronized (closeLock) {
+          closed = false; // still mounted: a later call tries again
+        }
+        throw new IOException(
+            "cannot unmount " + client.fqrn() + " from " + mountPoint + ": " + e.getMessage(), e);
+      }
+      poller.shutdownNow();
+      if (r == Unmounter.Result.DETACHED_BUSY) {
+        log.warn("{} was busy: detached; it stays served until its last user is gone", mountPoint);
+        return;
       }
       try {
         loopEnded.get(10, TimeUnit.SECONDS);
@@ -316,6 +324,21 @@ public final class RepositoryMount implements AutoCloseable {
       } catch (ExecutionException | TimeoutException e) {
         log.warn("FUSE loop of {} did not end within 10 s after unmount", mountPoint);
       }
+    }
+    poller.shutdownNow();
+  }
+
+  /**
+   * {@link #unmount} for try-with-resources and shutdown paths that cannot act on a failure: a
+   * refused unmount is logged as an error and the file system stays mounted. A caller that keeps
+   * track of its mounts calls {@link #unmount} instead.
+   */
+  @Override
+  public void close() {
+    try {
+      unmount();
+    } catch (IOException e) {
+      log.error("{}; it stays mounted", e.getMessage());
     }
   }
 

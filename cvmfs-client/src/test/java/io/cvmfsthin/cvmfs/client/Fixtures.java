@@ -1,5 +1,6 @@
 package io.cvmfsthin.cvmfs.client;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.fetch.FetchSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ import java.util.stream.Stream;
 
 /** The shared fixture repositories, read in place, and settings that fit them. */
 final class Fixtures {
-  static final Path ROOT = Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo");
+  static final Path ROOT = SharedFixtures.realRepo();
   static final String FQRN = "fixture.example.org";
   static final String SHAKE = "fixture-shake.example.org";
 

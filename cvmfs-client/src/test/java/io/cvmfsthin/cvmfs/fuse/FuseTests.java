@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.fetch.FetchSettings;
@@ -24,7 +25,7 @@ import java.util.stream.Stream;
 
 /** Shared pieces of the FUSE integration tests: capabilities, fixtures, tree descriptions. */
 final class FuseTests {
-  static final Path FIXTURES = Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo");
+  static final Path FIXTURES = SharedFixtures.realRepo();
   static final String FQRN = "fixture.example.org";
   static final String SHAKE = "fixture-shake.example.org";
   static final String LAYER =

@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.publish.RepositorySettings;
 import java.io.BufferedReader;
@@ -78,6 +79,44 @@ class MountedRepositoriesIT {
   }
 
   @Test
+  void refusedUnmount_isKept_theMountReused_andTheNextReleaseUnmounts(@TempDir Path tmp)
+      throws Exception {
+    Path base = tmp.resolve("cvmfs");
+    Path moved = tmp.resolve("moved");
+    Path mnt = base.resolve(FuseTests.FQRN);
+    try (HttpStratum stratum = HttpStratum.serve(FuseTests.FIXTURES);
+        MountedRepositories repos =
+            new MountedRepositories(
+                base,
+                fixture(stratum.url(FuseTests.FQRN), tmp.resolve("cache")),
+                TransportOptions.LAYER_VIEW)) {
+      repos.acquire(FuseTests.FQRN);
+      Files.move(base, moved); // the mount moves along: umount2(<base>/<fqrn>) fails, ENOENT
+      repos.release(FuseTests.FQRN);
+
+      assertThat(repos.unmountFailure(FuseTests.FQRN))
+          .hasValueSatisfying(
+              e ->
+                  assertThat(e)
+                      .hasMessageContaining("cannot unmount " + FuseTests.FQRN + " from " + mnt)
+                      .hasMessageContaining("errno 2"));
+      assertThat(Unmounter.isMountPoint(moved.resolve(FuseTests.FQRN))).isTrue();
+
+      Files.move(moved, base);
+      assertThat(repos.acquire(FuseTests.FQRN)).isEqualTo(mnt);
+      assertThat(mnt.resolve("README.txt")).as("the kept mount serves again").exists();
+      repos.release(FuseTests.FQRN);
+
+      assertThat(repos.unmountFailure(FuseTests.FQRN)).isEmpty();
+      assertThat(Unmounter.isMountPoint(mnt)).isFalse();
+    } finally {
+      if (Unmounter.isMountPoint(moved.resolve(FuseTests.FQRN))) {
+        Unmounter.detach(moved.resolve(FuseTests.FQRN)); // the test failed half-way
+      }
+    }
+  }
+
+  @Test
   void withLinger_aReacquireReusesTheMount_andItGoesAfterTheLingerTime(@TempDir Path tmp)
       throws Exception {
     java.util.concurrent.atomic.AtomicInteger mounts =
@@ -129,6 +168,10 @@ class MountedRepositoriesIT {
           new ProcessBuilder(
                   List.of(
                       java,
+                      "-D"
+                          + SharedFixtures.PROPERTY
+                          + "="
+                          + System.getProperty(SharedFixtures.PROPERTY),
                       "-cp",
                       System.getProperty("java.class.path"),
                       StaleMountMain.class.getName(),

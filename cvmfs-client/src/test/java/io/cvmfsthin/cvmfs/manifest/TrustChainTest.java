@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.object.ContentHash;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import io.cvmfsthin.cvmfs.object.ObjectType;
@@ -20,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Spec §12.4 vectors, and the trust chain of the repositories the stock tools wrote. */
 class TrustChainTest {
-  static final Path FIXTURE = Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo");
+  static final Path FIXTURE = SharedFixtures.realRepo();
 
   @Test
   void manifestBody_hashesAsTheSpecVector() throws Exception {

@@ -2,6 +2,7 @@ package io.cvmfsthin.cvmfs.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.manifest.Manifest;
 import io.cvmfsthin.cvmfs.manifest.SignedDocument;
 import io.cvmfsthin.cvmfs.object.ContentHash;
@@ -23,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same order, the 24 counters, flags, hardlinks packing, root entries and transition points.
  */
 class CatalogShapeTest {
-  static final Path FIXTURE =
-      Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo", "cvmfs", "fixture.example.org");
+  static final Path FIXTURE = SharedFixtures.realRepo().resolve("cvmfs/fixture.example.org");
   static final String FQRN = "shape.example.org";
 
   @TempDir static Path tmp;

@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.SharedFixtures;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
 import io.cvmfsthin.cvmfs.object.ContentHash;
@@ -17,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The stock tools' catalogs, inflated into a temporary directory and read directly. */
 class CatalogTest {
-  static final Path REPO =
-      Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo", "cvmfs", "fixture.example.org");
+  static final Path REPO = SharedFixtures.realRepo().resolve("cvmfs/fixture.example.org");
   static final ContentHash ROOT = ContentHash.parse("b63841d8c17c3c03995c08352d8500ad66357651");
 
   @TempDir Path tmp;

@@ -21,8 +21,11 @@ import io.cvmfsthin.plugin.protocol.WireJson.SizeJson;
 import io.cvmfsthin.plugin.protocol.WireJson.StatusJson;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Endpoint + JSON body → backend call → JSON answer, for every endpoint except the two that stream
@@ -35,6 +38,25 @@ public final class PluginApi {
   public static final String APPLY_DIFF = PREFIX + "ApplyDiff";
   public static final String DIFF = PREFIX + "Diff";
   public static final String ACTIVATE = "/Plugin.Activate";
+
+  /** The {@code /GraphDriver.*} methods of docker.graphdriver/1.0 (spec §4), all served. */
+  private static final Set<String> METHODS =
+      Set.of(
+          "Init",
+          "Capabilities",
+          "Create",
+          "CreateReadWrite",
+          "Remove",
+          "Get",
+          "Put",
+          "Exists",
+          "Status",
+          "GetMetadata",
+          "Cleanup",
+          "Diff",
+          "Changes",
+          "ApplyDiff",
+          "DiffSize");
 
   private static final ObjectMapper JSON =
       JsonMapper.builder()
@@ -65,6 +87,14 @@ public final class PluginApi {
     } catch (IOException | RuntimeException e) {
       return error(500, describe(e));
     }
+  }
+
+  /** Every endpoint this plugin serves: {@link #ACTIVATE} and each {@code /GraphDriver.*}. */
+  public static Set<String> endpoints() {
+    Set<String> all = new TreeSet<>();
+    all.add(ACTIVATE);
+    METHODS.forEach(m -> all.add(PREFIX + m));
+    return Collections.unmodifiableSet(all);
   }
 
   /** Whether {@code path} is an endpoint this plugin serves. */
@@ -182,25 +212,7 @@ public final class PluginApi {
       return null;
     }
     String m = path.substring(PREFIX.length());
-    return switch (m) {
-      case "Init",
-          "Capabilities",
-          "Create",
-          "CreateReadWrite",
-          "Remove",
-          "Get",
-          "Put",
-          "Exists",
-          "Status",
-          "GetMetadata",
-          "Cleanup",
-          "Diff",
-          "Changes",
-          "ApplyDiff",
-          "DiffSize" ->
-          m;
-      default -> null;
-    };
+    return METHODS.contains(m) ? m : null;
   }
 
   private static <T> T read(String path, byte[] body, Class<T> type) throws IOException {

@@ -4,14 +4,13 @@ import io.cvmfsthin.plugin.protocol.GraphDriverBackend;
 import io.cvmfsthin.plugin.protocol.PluginApi;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.channel.unix.DomainSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +27,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginServer.class);
+
+  /**
+   * A {@code Diff} answer's worker parks when 1 MiB waits unsent and goes on below 256 KiB: a few
+   * chunks in flight per connection, not one hand-off per chunk.
+   */
+  private static final WriteBufferWaterMark DIFF_WATER_MARK =
+      new WriteBufferWaterMark(256 * 1024, 1024 * 1024);
 
   private final Path socket;
   private final EventLoopGroup group;
@@ -53,15 +59,8 @@ public final class PluginServer implements AutoCloseable {
           new ServerBootstrap()
               .group(group)
               .channel(EpollServerDomainSocketChannel.class)
-              .childHandler(
-                  new ChannelInitializer<DomainSocketChannel>() {
-                    @Override
-                    protected void initChannel(DomainSocketChannel ch) {
-                      ch.pipeline()
-                          .addLast(new HttpServerCodec())
-                          .addLast(new PluginHandler(api, backend, workers));
-                    }
-                  })
+              .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, DIFF_WATER_MARK)
+              .childHandler(PluginPipeline.initializer(api, backend, workers))
               .bind(new DomainSocketAddress(socket.toFile()))
               .sync()
               .channel();

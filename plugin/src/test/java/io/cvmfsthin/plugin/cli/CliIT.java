@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ls} and {@code cat} against the stock-tool fixture served on loopback. */
 class CliIT {
-  static final Path FIXTURE = Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo");
+  static final Path FIXTURE = SharedFixtures.realRepo();
   static final String FQRN = "fixture.example.org";
   static HttpServer server;
   static String url;

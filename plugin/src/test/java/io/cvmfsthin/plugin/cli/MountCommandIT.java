@@ -20,8 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("fuse")
 @Tag("root")
 class MountCommandIT {
-  static final Path FIXTURES =
-      Path.of("..", "..", "shared", "fixtures", "cvmfs-real-repo").toAbsolutePath().normalize();
+  static final Path FIXTURES = SharedFixtures.realRepo();
   static final Path JAR = Path.of("target", "cvmfs-thin.jar");
   static final String FQRN = "fixture.example.org";
 

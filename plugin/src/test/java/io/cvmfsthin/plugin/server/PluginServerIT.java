@@ -194,7 +194,7 @@ class PluginServerIT {
   @Test
   void oversizedJson_isRefused() throws IOException {
     try (UnixHttpClient c = client()) {
-      String big = "{\"ID\":\"" + "a".repeat(PluginHandler.MAX_JSON_BYTES) + "\"}";
+      String big = "{\"ID\":\"" + "a".repeat(JsonBodyAggregator.MAX_JSON_BYTES) + "\"}";
       var r = c.post("/GraphDriver.Create", big);
       assertThat(r.status()).isEqualTo(413);
     } catch (IOException closedEarly) {

@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin.server;
 
 import io.cvmfsthin.plugin.protocol.GraphDriverBackend;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -21,6 +22,7 @@ class RecordingBackend implements GraphDriverBackend {
   volatile boolean failDiffMidStream;
   volatile IOException applyFailure;
   volatile long readDelayMillis;
+  volatile boolean diffClosed;
 
   @Override
   public void init(Path home, List<String> options, List<IdMap> uidMaps, List<IdMap> gidMaps) {
@@ -105,17 +107,24 @@ class RecordingBackend implements GraphDriverBackend {
             return n;
           }
         };
-    if (!failDiffMidStream) {
-      return data;
-    }
-    return new SequenceInputStream(
-        data,
-        new InputStream() {
-          @Override
-          public int read() throws IOException {
-            throw new IOException("disk read error in the middle of the layer");
-          }
-        });
+    InputStream tar =
+        !failDiffMidStream
+            ? data
+            : new SequenceInputStream(
+                data,
+                new InputStream() {
+                  @Override
+                  public int read() throws IOException {
+                    throw new IOException("disk read error in the middle of the layer");
+                  }
+                });
+    return new FilterInputStream(tar) {
+      @Override
+      public void close() throws IOException {
+        diffClosed = true;
+        super.close();
+      }
+    };
   }
 
   @Override
@@ -131,6 +140,15 @@ class RecordingBackend implements GraphDriverBackend {
       tar.readNBytes(1000);
       throw applyFailure;
     }
+    try {
+      return readAll(tar);
+    } catch (IOException e) {
+      calls.add("applyDiff " + id + " failed: " + e.getMessage());
+      throw e;
+    }
+  }
+
+  private long readAll(InputStream tar) throws IOException {
     byte[] buf = new byte[32 * 1024];
     long total = 0;
     int n;
