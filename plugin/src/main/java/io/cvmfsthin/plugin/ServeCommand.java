@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
 import io.cvmfsthin.driver.commit.CommitPublisher;
@@ -132,7 +133,13 @@ final class ServeCommand implements Callable<Integer> {
     DriverBackend backend = new DriverBackend(stateDir);
     PluginServer server = PluginServer.start(socket, new PluginApi(backend), backend, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
-    CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
+    CvmfsRepositories repositories =
+        new CvmfsRepositories(
+            stateDir,
+            configDir,
+            System.getenv(),
+            SupervisorClient.fromEnvironment(System.getenv()));
+    repositories.takeOverSupervisedMounts();
     PrefetchExecutors prefetch = prefetch(repositories);
     backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
