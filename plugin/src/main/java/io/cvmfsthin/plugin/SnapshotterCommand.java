@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
@@ -72,7 +73,10 @@ final class SnapshotterCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ThreadPoolExecutor calls = newWorkers(workers);
-    CvmfsRepositories repositories = new CvmfsRepositories(root, configDir, System.getenv());
+    CvmfsRepositories repositories =
+        new CvmfsRepositories(
+            root, configDir, System.getenv(), SupervisorClient.fromEnvironment(System.getenv()));
+    repositories.takeOverSupervisedMounts();
     RemoteLayerIndex index = LayerIndexes.open(root, configDir, System.getenv(), layerRepositories);
     RemoteLayers remote = index::find;
     SnapshotStore store =
