@@ -79,7 +79,7 @@ class ContainerdThinImagesIT {
             stratum.serverUrl());
     containerd =
         ContainerdDaemon.start(
-            work.resolve("containerd"), List.of("--cvmfs-config", etc.toString()));
+            work.resolve("containerd"), List.of("--cvmfs-config", etc.toString()), true);
   }
 
   @AfterAll
@@ -143,8 +143,87 @@ class ContainerdThinImagesIT {
    * running the thin image fails at once with containerd's "unavailable" and a message naming the
    * snapshot and the repository, instead of a hang or an empty root.
    */
+  /**
+   * Issue 17 under containerd: the snapshotter runs as {@code supervise -- snapshotter} (as its
+   * systemd unit does); a thin container reads its 2 MiB blobs in a loop from its working directory
+   * in the image (the first reads fetch them), one blob held open, while the serving JVM is
+   * SIGKILLed three times: every read returns the bytes of the first read of that blob, the held
+   * file reads to its end, nothing fails or hangs.
+   */
   @Test
   @Order(4)
+  void snapshotterWorkerKilled_runningThinContainerKeepsReading() throws Exception {
+    Path out = work.resolve("loop.log");
+    String script =
+        String.join(
+            "\n",
+            "cd /data",
+            "exec 3< blob-1",
+            "head -c 100 <&3 >/dev/null",
+            "while [ ! -e /stop ]; do",
+            "  for i in $(seq " + ThinImagesIT.BLOBS + "); do",
+            "    s=$(sha256sum blob-$i | cut -d' ' -f1) || echo FAILED blob-$i",
+            "    if [ -e /tmp/sum-$i ]; then",
+            "      [ \"$(cat /tmp/sum-$i)\" = \"$s\" ] || echo FAILED blob-$i differs",
+            "    else echo $s > /tmp/sum-$i; fi",
+            "    echo read blob-$i",
+            "    sleep 0.2",
+            "  done",
+            "done",
+            "cat <&3 > /tmp/rest || echo FAILED held",
+            "n=$(wc -c < /tmp/rest)",
+            "tail -c $n blob-1 | cmp - /tmp/rest && echo HELD-OK",
+            "echo done");
+    containerd.ctrOk(
+        "run",
+        "-d",
+        "--snapshotter",
+        SNAP,
+        "--log-uri",
+        out.toUri().toString(),
+        thin,
+        "thin-loop",
+        "sh",
+        "-c",
+        script);
+    try {
+      awaitLines(out, "read ", 3);
+      for (int k = 0; k < 3; k++) {
+        int before = count(out, "read ");
+        containerd.killSnapshotterWorker();
+        awaitLines(out, "read ", before + 4); // bounded: a hung read fails here
+      }
+      awaitLines(out, "read ", 2 * ThinImagesIT.BLOBS);
+      containerd.ctrOk("task", "exec", "--exec-id", "stop", "thin-loop", "touch", "/stop");
+      awaitLines(out, "done", 1);
+      String log = Files.readString(out);
+      assertThat(log).doesNotContain("FAILED").contains("HELD-OK");
+    } finally {
+      containerd.ctr("task", "kill", "-s", "SIGKILL", "thin-loop");
+      Thread.sleep(1000);
+      containerd.ctr("task", "rm", "-f", "thin-loop");
+      containerd.ctr("containers", "rm", "thin-loop");
+    }
+  }
+
+  private static int count(Path log, String prefix) throws IOException {
+    if (!Files.exists(log)) {
+      return 0;
+    }
+    return (int) Files.readAllLines(log).stream().filter(l -> l.contains(prefix)).count();
+  }
+
+  private static void awaitLines(Path log, String prefix, int n) throws Exception {
+    for (int i = 0; i < 480 && count(log, prefix) < n; i++) {
+      Thread.sleep(250);
+    }
+    assertThat(count(log, prefix))
+        .as("'%s' lines within 120 s in %s", prefix, log)
+        .isGreaterThanOrEqualTo(n);
+  }
+
+  @Test
+  @Order(5)
   void repositoryDown_runFails_namingTheRepository() throws Exception {
     stratum.close();
     containerd.restartSnapshotter(

@@ -6,6 +6,7 @@ import io.cvmfsthin.cvmfs.config.ConfigFiles;
 import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.MountedRepositories;
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.driver.RepositoryMounts;
@@ -39,18 +40,67 @@ final class CvmfsRepositories implements RepositoryMounts, AutoCloseable {
 
   private final PluginConfig config;
   private final MountedRepositories mounts;
+  private final SupervisorClient supervisor; // null: not under `supervise`
   private volatile ImagePrefetch prefetch; // null: no recorded prefetch
 
   CvmfsRepositories(Path stateDir, Path configRoot, Map<String, String> environment) {
-    this(stateDir, configRoot, environment, ClientMetrics.NONE);
+    this(stateDir, configRoot, environment, ClientMetrics.NONE, null);
   }
 
-  /** As above, every repository client reporting to {@code metrics}. */
+  /**
+   * Repositories whose clients report to {@code metrics}, mounted under {@code supervisor} (null:
+   * none): the mounts outlive this process and a successor takes them over ({@link
+   * #takeOverSupervisedMounts}).
+   */
   CvmfsRepositories(
-      Path stateDir, Path configRoot, Map<String, String> environment, ClientMetrics metrics) {
+      Path stateDir,
+      Path configRoot,
+      Map<String, String> environment,
+      ClientMetrics metrics,
+      SupervisorClient supervisor) {
     this.config = new PluginConfig(configRoot, stateDir.resolve("cache"), environment, metrics);
+    this.supervisor = supervisor;
     this.mounts =
-        new MountedRepositories(stateDir.resolve("cvmfs"), config, MountOptions.LAYER_VIEW, LINGER);
+        new MountedRepositories(
+            stateDir.resolve("cvmfs"),
+            config,
+            MountOptions.LAYER_VIEW.withSupervisor(supervisor),
+            LINGER);
+  }
+
+  /**
+   * Serves again, at once, every mount a predecessor of this process left with the supervisor:
+   * running containers read through them, and their requests wait until this is done. Each keeps
+   * one user for good (the driver's own counts are not known here), so it stays mounted until the
+   * plugin stops. Returns how many were taken over.
+   */
+  int takeOverSupervisedMounts() {
+    if (supervisor == null) {
+      return 0;
+    }
+    Map<String, String> held;
+    try {
+      held = supervisor.list();
+    } catch (IOException e) {
+      log.error("asking the supervisor for the mounts it keeps failed", e);
+      return 0;
+    }
+    int n = 0;
+    for (Map.Entry<String, String> e : held.entrySet()) {
+      String fqrn = e.getValue();
+      if (!mounts.mountPoint(fqrn).toString().equals(e.getKey())) {
+        log.warn("supervisor keeps {} for {}: not a mount of this plugin", e.getKey(), fqrn);
+        continue;
+      }
+      try {
+        mounts.acquire(fqrn);
+        n++;
+        log.info("{}: the mount at {} is served by this process now", fqrn, e.getKey());
+      } catch (IOException | RuntimeException x) {
+        log.error("{}: taking over the mount at {} failed", fqrn, e.getKey(), x);
+      }
+    }
+    return n;
   }
 
   @Override

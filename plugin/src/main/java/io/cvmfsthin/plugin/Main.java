@@ -9,6 +9,7 @@ import io.cvmfsthin.plugin.cli.PrefetchCommand;
 import io.cvmfsthin.plugin.cli.PullCommand;
 import io.cvmfsthin.plugin.cli.RepoCommand;
 import io.cvmfsthin.plugin.cli.StatsCommand;
+import io.cvmfsthin.plugin.cli.SuperviseCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Option;
       ServeCommand.class,
       SnapshotterCommand.class,
       StatsCommand.class,
+      SuperviseCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -54,7 +56,11 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    if (args.length > 0 && args[0].equals("serve") && System.getProperty("LOG_TARGET") == null) {
+    boolean plugin =
+        args.length > 0
+            && (args[0].equals("serve")
+                || (args[0].equals("supervise") && java.util.List.of(args).contains("serve")));
+    if (plugin && System.getProperty("LOG_TARGET") == null) {
       // dockerd files a plugin's stdout as info and its stderr as error: the daemon logs to stdout
       System.setProperty("LOG_TARGET", "System.out");
     }

@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
 import io.cvmfsthin.driver.commit.CommitPublisher;
@@ -141,7 +142,13 @@ final class ServeCommand implements Callable<Integer> {
     PluginServer server = PluginServer.start(socket, new PluginApi(metered), metered, pool);
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
     CvmfsRepositories repositories =
-        new CvmfsRepositories(stateDir, configDir, System.getenv(), metrics.client());
+        new CvmfsRepositories(
+            stateDir,
+            configDir,
+            System.getenv(),
+            metrics.client(),
+            SupervisorClient.fromEnvironment(System.getenv()));
+    repositories.takeOverSupervisedMounts();
     PrefetchExecutors prefetch = prefetch(repositories, metrics);
     backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {

@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
@@ -79,7 +80,13 @@ final class SnapshotterCommand implements Callable<Integer> {
     Metrics metrics = metricsOption.start();
     ThreadPoolExecutor calls = newWorkers(workers);
     CvmfsRepositories repositories =
-        new CvmfsRepositories(root, configDir, System.getenv(), metrics.client());
+        new CvmfsRepositories(
+            root,
+            configDir,
+            System.getenv(),
+            metrics.client(),
+            SupervisorClient.fromEnvironment(System.getenv()));
+    repositories.takeOverSupervisedMounts();
     RemoteLayerIndex index = LayerIndexes.open(root, configDir, System.getenv(), layerRepositories);
     RemoteLayers remote = index::find;
     SnapshotStore store =

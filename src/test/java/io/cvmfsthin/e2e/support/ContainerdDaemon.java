@@ -22,6 +22,7 @@ public final class ContainerdDaemon implements AutoCloseable {
   // socket paths are limited to 108 bytes: state and sockets live in a short directory
   private final Path shortDir;
   private final List<String> snapshotterArgs;
+  private boolean supervised;
   private Process containerd;
   private SnapshotterProcess snapshotter;
 
@@ -37,10 +38,18 @@ public final class ContainerdDaemon implements AutoCloseable {
    * @param snapshotterArgs more arguments of the {@code snapshotter} command (CVMFS settings)
    */
   public static ContainerdDaemon start(Path dir, List<String> snapshotterArgs) throws IOException {
+    return start(dir, snapshotterArgs, false);
+  }
+
+  /** As {@link #start(Path, List)}; {@code supervised}: {@code supervise -- snapshotter}. */
+  public static ContainerdDaemon start(Path dir, List<String> snapshotterArgs, boolean supervised)
+      throws IOException {
     ContainerdDaemon d = new ContainerdDaemon(dir, snapshotterArgs);
+    d.supervised = supervised;
     try {
       Files.createDirectories(d.dir);
-      d.snapshotter = SnapshotterProcess.start(d.dir, d.snapshotterSocket(), d.snapshotterArgs);
+      d.snapshotter =
+          SnapshotterProcess.start(d.dir, d.snapshotterSocket(), d.snapshotterArgs, d.supervised);
       d.startContainerd();
       return d;
     } catch (IOException | RuntimeException e) {
@@ -51,6 +60,11 @@ public final class ContainerdDaemon implements AutoCloseable {
 
   public Path socket() {
     return shortDir.resolve("containerd.sock");
+  }
+
+  /** SIGKILL to the supervised snapshotter's serving JVM; returns once a new one serves. */
+  public void killSnapshotterWorker() throws IOException, InterruptedException {
+    snapshotter.killWorker();
   }
 
   public Path snapshotterSocket() {

@@ -21,12 +21,14 @@ public final class SnapshotterProcess implements AutoCloseable {
   private final Path dir;
   private final Path socket;
   private final List<String> args;
+  private final boolean supervised;
   private Process process;
 
-  private SnapshotterProcess(Path dir, Path socket, List<String> args) {
+  private SnapshotterProcess(Path dir, Path socket, List<String> args, boolean supervised) {
     this.dir = dir.toAbsolutePath();
     this.socket = socket;
     this.args = List.copyOf(args);
+    this.supervised = supervised;
   }
 
   /**
@@ -37,7 +39,16 @@ public final class SnapshotterProcess implements AutoCloseable {
    */
   public static SnapshotterProcess start(Path dir, Path socket, List<String> args)
       throws IOException {
-    SnapshotterProcess p = new SnapshotterProcess(dir, socket, args);
+    return start(dir, socket, args, false);
+  }
+
+  /**
+   * As {@link #start(Path, Path, List)}; {@code supervised}: as the systemd unit runs it, {@code
+   * supervise -- snapshotter} (its mounts outlive the serving JVM, see {@link #killWorker}).
+   */
+  public static SnapshotterProcess start(
+      Path dir, Path socket, List<String> args, boolean supervised) throws IOException {
+    SnapshotterProcess p = new SnapshotterProcess(dir, socket, args, supervised);
     Files.createDirectories(p.dir);
     p.start();
     return p;
@@ -74,6 +85,32 @@ public final class SnapshotterProcess implements AutoCloseable {
     start();
   }
 
+  /**
+   * SIGKILL to the serving JVM of a supervised snapshotter; returns once the supervisor has started
+   * another one and it listens again.
+   */
+  public void killWorker() throws IOException, InterruptedException {
+    long worker = workerPid();
+    Cmd.run("kill", "-9", String.valueOf(worker)).orThrow();
+    await(
+        process,
+        "a new snapshotter worker",
+        () -> {
+          long w = workerPid();
+          return w > 0 && w != worker && Files.exists(socket);
+        },
+        log());
+  }
+
+  private long workerPid() {
+    return process
+        .children()
+        .filter(h -> h.info().commandLine().orElse("").contains("Main snapshotter"))
+        .mapToLong(ProcessHandle::pid)
+        .findFirst()
+        .orElse(-1);
+  }
+
   /** What a test does while the snapshotter is down (e.g. empties its cache). */
   @FunctionalInterface
   public interface WhileStopped {
@@ -90,12 +127,12 @@ public final class SnapshotterProcess implements AutoCloseable {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
-                jar.toString(),
-                "snapshotter",
-                "--root",
-                root().toString(),
-                "--address",
-                socket.toString()));
+                jar.toString()));
+    if (supervised) {
+      cmd.addAll(
+          List.of("supervise", "--state-dir", socket.resolveSibling("sup").toString(), "--"));
+    }
+    cmd.addAll(List.of("snapshotter", "--root", root().toString(), "--address", socket.toString()));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("LOG_LEVEL", "debug");

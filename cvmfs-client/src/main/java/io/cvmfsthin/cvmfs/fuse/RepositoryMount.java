@@ -2,6 +2,8 @@ package io.cvmfsthin.cvmfs.fuse;
 
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.client.RepositoryClient;
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
+import io.cvmfsthin.cvmfs.fuse.kernel.KernelFileSystem;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.Charset;
@@ -104,20 +106,35 @@ public final class RepositoryMount implements AutoCloseable {
           "default charset is {}, not UTF-8: non-ASCII names will be garbled (-Dfile.encoding=UTF-8)",
           Charset.defaultCharset());
     }
-    FuseTransport transport = transport(settings.fqrn(), options.transport());
-    clearStale(dir);
-    Files.createDirectories(dir);
+    // a supervised mount is always served by the kernel transport: its descriptor is kept
+    FuseTransport transport =
+        options.supervisor() != null
+            ? FuseTransport.KERNEL
+            : transport(settings.fqrn(), options.transport());
     RepositoryClient client = RepositoryClient.open(settings);
     RepositoryMount m = null;
     try {
-      FuseCounters counters = new FuseCounters(client.metrics(), options.transport().configName());
+      // a successor takes the mount over as late as it can: its predecessor serves until then
+      SupervisorClient.Descriptors adopted = adoptable(options.supervisor(), dir);
+      if (adopted == null) {
+        clearStale(dir);
+      }
+      Files.createDirectories(dir);
+      FuseCounters counters = new FuseCounters(client.metrics(), transport.configName());
       RepositoryView view =
           new RepositoryView(
               new ClientEntrySource(client), options.layerRoots(), options.maxCachedPaths());
       RepositoryFiles files = new RepositoryFiles(client, view, counters);
       FuseServer fs;
-      if (transport == FuseTransport.KERNEL) {
-        fs = new io.cvmfsthin.cvmfs.fuse.kernel.KernelFileSystem(files, options.allowOther());
+      if (options.supervisor() != null) {
+        fs =
+            KernelFileSystem.supervised(
+                files,
+                options.allowOther(),
+                new KernelFileSystem.Takeover(options.supervisor(), adopted),
+                options.supervisor().stateFile(dir));
+      } else if (transport == FuseTransport.KERNEL) {
+        fs = new KernelFileSystem(files, options.allowOther());
       } else {
         try {
           fs = new CvmfsFileSystem(files);
@@ -128,12 +145,14 @@ public final class RepositoryMount implements AutoCloseable {
       m = new RepositoryMount(dir, client, files, fs);
       m.start(arguments(client, dir, options), options.mountTimeout());
       log.info(
-          "mounted {} revision {} at {} ({} view, {} transport, kernel cache {} s)",
+          "{} {} revision {} at {} ({} view, {} transport{}, kernel cache {} s)",
+          adopted != null ? "took over" : "mounted",
           client.fqrn(),
           client.revision(),
           dir,
           options.layerRoots().isEmpty() ? "plain" : "layer " + options.layerRoots(),
           transport.configName(),
+          options.supervisor() != null ? ", supervised" : "",
           client.ttl().toSeconds());
       client.metrics().mounted();
       return m;
@@ -168,6 +187,25 @@ public final class RepositoryMount implements AutoCloseable {
     }
     o.add("noatime");
     return List.of("cvmfs-thin", "-f", dir.toString(), "-o", String.join(",", o));
+  }
+
+  /**
+   * The descriptors a supervisor keeps for a mount still at {@code dir}, or null: the mount is new.
+   * Descriptors of a mount gone meanwhile (unmounted from outside) are closed and forgotten.
+   */
+  private static SupervisorClient.Descriptors adoptable(SupervisorClient supervisor, Path dir)
+      throws IOException {
+    if (supervisor == null) {
+      return null;
+    }
+    SupervisorClient.Descriptors d = supervisor.take(dir.toString());
+    if (d != null && !Unmounter.isMountPoint(dir)) {
+      log.warn("{}: the supervisor kept a mount that is gone; mounting anew", dir);
+      d.close();
+      supervisor.drop(dir.toString());
+      return null;
+    }
+    return d;
   }
 
   /** A mount left by a dead process answers ENOTCONN; detach it so the directory is usable. */

@@ -6,6 +6,7 @@ import io.cvmfsthin.cvmfs.fuse.FuseTransport;
 import io.cvmfsthin.cvmfs.fuse.LayerRoots;
 import io.cvmfsthin.cvmfs.fuse.MountOptions;
 import io.cvmfsthin.cvmfs.fuse.RepositoryMount;
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.cvmfs.metrics.ClientMetrics;
 import io.cvmfsthin.plugin.metrics.Metrics;
 import io.cvmfsthin.plugin.metrics.MetricsOption;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code mount}: mounts one repository read-only with FUSE and stays in the foreground until
  * SIGTERM/SIGINT or an external {@code umount}; then it is unmounted, the counters are logged and
- * the command exits 0.
+ * the command exits 0. Under {@code supervise} ({@link SupervisorClient#SETTING} set) the mount
+ * uses the kernel transport and outlives this process: a successor takes it over.
  */
 @Command(
     name = "mount",
@@ -94,7 +96,9 @@ public final class MountCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     try (Metrics metrics = metricsOption.start()) {
       clientMetrics = metrics.client();
-      RepositoryMount mount = RepositoryMount.mount(settings(), mountPoint, options());
+      SupervisorClient supervisor = SupervisorClient.fromEnvironment(System.getenv());
+      RepositoryMount mount =
+          RepositoryMount.mount(settings(), mountPoint, options().withSupervisor(supervisor));
       Signals.onTermination(mount::close);
       log.info("{} mounted at {}; SIGTERM, SIGINT or umount to stop", fqrn, mount.mountPoint());
       mount.awaitUnmounted();

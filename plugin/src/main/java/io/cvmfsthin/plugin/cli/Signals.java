@@ -15,4 +15,9 @@ final class Signals {
     Signal.handle(new Signal("TERM"), s -> action.run());
     Signal.handle(new Signal("INT"), s -> action.run());
   }
+
+  /** Runs {@code action} on SIGHUP (instead of the JVM's shutdown). */
+  static void onHangup(Runnable action) {
+    Signal.handle(new Signal("HUP"), s -> action.run());
+  }
 }

@@ -8,8 +8,10 @@ import java.util.Map;
  * Requests.Backing}). The kernel gives an inode one backing file at a time and refuses a
  * passthrough open with another one, so every open of a node shares the backing id its first open
  * registered; the last release drops it. A node is one content ({@link NodeTable}), so the shared
- * file always holds the right bytes. Thread-safe: one lock guards both maps; the ioctls under it
- * are quick and never touch the network.
+ * file always holds the right bytes. Registrations are journaled ({@link NodeJournal}); a restarted
+ * worker keeps its predecessor's backing ids for good (the handles that hold them are unknown to
+ * it), so a new open of such a node shares the id the kernel's inode already has. Thread-safe: one
+ * lock guards both maps; the ioctls under it are quick and never touch the network.
  */
 final class BackingFiles {
   private static final class Shared {
@@ -22,11 +24,26 @@ final class BackingFiles {
   }
 
   private final Requests.Backing device;
+  private final NodeJournal journal;
   private final Map<Long, Shared> byNode = new HashMap<>(); // guarded by this
   private final Map<Long, Long> nodeOfHandle = new HashMap<>(); // guarded by this
 
   BackingFiles(Requests.Backing device) {
+    this(device, NodeJournal.NONE);
+  }
+
+  BackingFiles(Requests.Backing device, NodeJournal journal) {
     this.device = device;
+    this.journal = journal;
+    journal
+        .state()
+        .backings()
+        .forEach(
+            (node, id) -> {
+              Shared s = new Shared(id);
+              s.opens = Integer.MAX_VALUE / 2; // held by handles of a predecessor: never closed
+              byNode.put(node, s);
+            });
   }
 
   /**
@@ -46,6 +63,7 @@ final class BackingFiles {
       }
       s = new Shared(id);
       byNode.put(nodeid, s);
+      journal.backing(nodeid, id);
     }
     s.opens++;
     nodeOfHandle.put(handle, nodeid);
@@ -62,6 +80,7 @@ final class BackingFiles {
     if (s != null && --s.opens == 0) {
       byNode.remove(nodeid);
       device.close(s.backingId);
+      journal.backing(nodeid, 0);
     }
   }
 

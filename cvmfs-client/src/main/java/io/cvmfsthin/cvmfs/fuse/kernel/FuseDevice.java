@@ -133,6 +133,43 @@ final class FuseDevice {
     return n >= 0 ? n : -lastError();
   }
 
+  /** The notify code of FUSE_NOTIFY_RESEND (kernel 6.9 and later). */
+  static final int NOTIFY_RESEND = 7;
+
+  /**
+   * True if this kernel resends requests on FUSE_NOTIFY_RESEND: release 6.9 or later, unless {@code
+   * -Dcvmfs.fuse.noResend=true} (to try the behaviour of older kernels).
+   */
+  static boolean kernelResends() {
+    if (Boolean.getBoolean("cvmfs.fuse.noResend")) {
+      return false;
+    }
+    try {
+      String release = java.nio.file.Files.readString(Path.of("/proc/sys/kernel/osrelease"));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(release.strip());
+      if (!m.find()) {
+        return false;
+      }
+      int major = Integer.parseInt(m.group(1));
+      int minor = Integer.parseInt(m.group(2));
+      return major > 6 || (major == 6 && minor >= 9);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Asks the kernel to queue again every request of the connection of {@code fd} that was read and
+   * not answered (FUSE_NOTIFY_RESEND): 0, or minus errno.
+   */
+  static int notifyResend(int fd) {
+    Pointer msg = Memory.allocateDirect(Runtime.getRuntime(libc()), FuseProtocol.OUT_HEADER, true);
+    msg.putInt(0, FuseProtocol.OUT_HEADER);
+    msg.putInt(4, NOTIFY_RESEND); // a notification: the code in the error field, unique 0
+    return write(fd, msg, FuseProtocol.OUT_HEADER);
+  }
+
   /** One reply from {@code buf}: 0, or minus errno. */
   static int write(int fd, Pointer buf, long size) {
     long n = libc().write(fd, buf, size);

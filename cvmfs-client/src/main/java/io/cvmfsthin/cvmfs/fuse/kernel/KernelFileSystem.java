@@ -4,6 +4,7 @@ import com.kenai.jffi.MemoryIO;
 import io.cvmfsthin.cvmfs.fuse.FuseServer;
 import io.cvmfsthin.cvmfs.fuse.MountTable;
 import io.cvmfsthin.cvmfs.fuse.RepositoryFiles;
+import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
 import jnr.ffi.Runtime;
@@ -24,8 +26,16 @@ import org.slf4j.LoggerFactory;
  * (FUSE_DEV_IOC_CLONE) and a request and a reply buffer of its own (direct memory, reused for every
  * request), and returns once the kernel has ended the connection (unmount); the caller unmounts.
  * Requests are answered by {@link Requests}.
+ *
+ * <p>Under a supervisor ({@link SupervisorClient}) the mount survives this process: after mounting,
+ * the descriptors are put into the supervisor (the master, and the cloned ones the threads read
+ * when the kernel can resend requests), the node table is journaled ({@link NodeJournal}), and the
+ * master is not read (so on a kernel without resend, requests a dead worker held end with an error
+ * when its clones close, never hang). A successor is given the descriptors ({@link Takeover}): it
+ * mounts nothing, restores the node table, starts its threads and sends FUSE_NOTIFY_RESEND, so the
+ * requests its predecessor had read and not answered are read again.
  */
-public final class KernelFileSystem implements FuseServer {
+public final class KernelFileSystem implements FuseServer, SupervisorClient.Drainable {
   private static final Logger log = LoggerFactory.getLogger(KernelFileSystem.class);
   private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
@@ -35,14 +45,42 @@ public final class KernelFileSystem implements FuseServer {
   /** Passthrough of whole cached files, if the kernel offers it (-Dcvmfs.fuse.noPassthrough). */
   static final boolean PASSTHROUGH = !Boolean.getBoolean("cvmfs.fuse.noPassthrough");
 
+  /** A supervised mount: the supervisor, and the descriptors of a predecessor, if any. */
+  public record Takeover(SupervisorClient supervisor, SupervisorClient.Descriptors adopted) {}
+
   private final RepositoryFiles files;
   private final boolean allowOther;
   private final Requests requests;
+  private final Takeover takeover; // null: not supervised
+  private final NodeJournal journal;
+  private final AtomicInteger inFlight = new AtomicInteger(); // requests read and not answered
+  private volatile boolean stopReading; // a handover: answer what is in hand, read no more
   private volatile int masterFd = -1;
 
   public KernelFileSystem(RepositoryFiles files, boolean allowOther) {
+    this(files, allowOther, null, NodeJournal.NONE);
+  }
+
+  /**
+   * A mount served under a supervisor, with its node journal at {@code stateFile}: resumed if
+   * {@code takeover} adopts a predecessor's descriptors, new otherwise.
+   */
+  public static KernelFileSystem supervised(
+      RepositoryFiles files, boolean allowOther, Takeover takeover, Path stateFile)
+      throws IOException {
+    NodeJournal journal =
+        takeover.adopted() != null && java.nio.file.Files.exists(stateFile)
+            ? NodeJournal.resume(stateFile)
+            : NodeJournal.create(stateFile);
+    return new KernelFileSystem(files, allowOther, takeover, journal);
+  }
+
+  private KernelFileSystem(
+      RepositoryFiles files, boolean allowOther, Takeover takeover, NodeJournal journal) {
     this.files = files;
     this.allowOther = allowOther;
+    this.takeover = takeover;
+    this.journal = journal;
     this.requests =
         new Requests(
             files,
@@ -57,7 +95,18 @@ public final class KernelFileSystem implements FuseServer {
                 FuseDevice.backingClose(masterFd, backingId);
               }
             },
-            PASSTHROUGH);
+            PASSTHROUGH,
+            journal);
+  }
+
+  @Override
+  public void stopReading() {
+    stopReading = true;
+  }
+
+  @Override
+  public boolean drained() {
+    return inFlight.get() == 0;
   }
 
   @Override
@@ -69,35 +118,127 @@ public final class KernelFileSystem implements FuseServer {
   public int serve(Path mountPoint, List<String> libfuseArgs, String threadName)
       throws InterruptedException {
     List<Integer> fds = new ArrayList<>();
+    List<Integer> readers;
+    boolean resend = takeover != null && FuseDevice.kernelResends();
     try {
-      int master;
       try {
-        master = FuseDevice.open();
-        fds.add(master);
-        FuseDevice.mount(master, mountPoint, files.fqrn(), "cvmfs-thin", allowOther);
-        masterFd = master;
-        for (int i = 1; i < WORKERS; i++) {
-          fds.add(FuseDevice.cloneOf(master));
-        }
+        readers =
+            takeover == null ? open(mountPoint, fds) : openSupervised(mountPoint, fds, resend);
       } catch (IOException | RuntimeException | LinkageError e) {
         log.error("{}: mounting at {} failed: {}", files.fqrn(), mountPoint, e.toString());
         return 1;
       }
+      if (takeover != null) {
+        takeover.supervisor().register(this);
+      }
       List<Thread> workers = new ArrayList<>();
-      for (int i = 0; i < fds.size(); i++) {
-        int fd = fds.get(i);
+      for (int i = 0; i < readers.size(); i++) {
+        int fd = readers.get(i);
         Thread t = new Thread(() -> work(fd), threadName + "-" + i);
         t.setDaemon(true);
         t.start();
         workers.add(t);
       }
-      raiseReadahead(mountPoint);
+      if (takeover != null && takeover.adopted() != null) {
+        resendPending(mountPoint, resend);
+      } else {
+        raiseReadahead(mountPoint);
+      }
       for (Thread t : workers) {
         t.join();
+      }
+      if (takeover != null && !stopReading) {
+        unmounted(mountPoint);
       }
       return 0;
     } finally {
       fds.forEach(FuseDevice::close);
+      try {
+        journal.close();
+      } catch (IOException e) {
+        log.warn("{}: closing the node journal failed: {}", files.fqrn(), e.toString());
+      }
+    }
+  }
+
+  /** Opens and mounts; every descriptor (master first) is read. */
+  private List<Integer> open(Path mountPoint, List<Integer> fds) throws IOException {
+    int master = FuseDevice.open();
+    fds.add(master);
+    FuseDevice.mount(master, mountPoint, files.fqrn(), "cvmfs-thin", allowOther);
+    masterFd = master;
+    for (int i = 1; i < WORKERS; i++) {
+      fds.add(FuseDevice.cloneOf(master));
+    }
+    return fds;
+  }
+
+  /**
+   * Adopts a predecessor's descriptors, or opens, mounts and puts them into the supervisor; the
+   * clones are read (the master is not), and put there only if the kernel can resend.
+   */
+  private List<Integer> openSupervised(Path mountPoint, List<Integer> fds, boolean resend)
+      throws IOException {
+    SupervisorClient supervisor = takeover.supervisor();
+    String name = mountPoint.toString();
+    SupervisorClient.Descriptors adopted = takeover.adopted();
+    List<Integer> readers = new ArrayList<>();
+    if (adopted != null) {
+      for (int fd : adopted.fds()) {
+        fds.add(fd);
+      }
+      masterFd = fds.get(0);
+      readers.addAll(fds.subList(1, fds.size()));
+    } else {
+      int master = FuseDevice.open();
+      fds.add(master);
+      FuseDevice.mount(master, mountPoint, files.fqrn(), "cvmfs-thin", allowOther);
+      masterFd = master;
+      supervisor.put(name, files.fqrn(), new int[] {master});
+    }
+    if (readers.isEmpty()) {
+      for (int i = 0; i < WORKERS; i++) {
+        int fd = FuseDevice.cloneOf(masterFd);
+        fds.add(fd);
+        readers.add(fd);
+      }
+      if (resend) { // the requests these hold survive us and are resent to a successor
+        supervisor.put(name, files.fqrn(), fds.stream().mapToInt(Integer::intValue).toArray());
+      }
+    }
+    return readers;
+  }
+
+  /** A successor's first act: the requests its predecessor held are queued again. */
+  private void resendPending(Path mountPoint, boolean resend) {
+    if (!resend) {
+      log.info(
+          "{}: took over {} (this kernel cannot resend: requests the last worker held ended with"
+              + " an error)",
+          files.fqrn(),
+          mountPoint);
+      return;
+    }
+    int rc = FuseDevice.notifyResend(masterFd);
+    if (rc == 0) {
+      log.info("{}: took over {}; pending requests resent", files.fqrn(), mountPoint);
+    } else {
+      log.error(
+          "{}: took over {} but FUSE_NOTIFY_RESEND failed (errno {}): requests the last worker"
+              + " held stay unanswered",
+          files.fqrn(),
+          mountPoint,
+          -rc);
+    }
+  }
+
+  /** The kernel ended the connection: the supervisor forgets the mount. */
+  private void unmounted(Path mountPoint) {
+    takeover.supervisor().unregister(this);
+    try {
+      takeover.supervisor().drop(mountPoint.toString());
+    } catch (IOException | RuntimeException e) {
+      log.warn("{}: telling the supervisor of the unmount failed: {}", files.fqrn(), e.toString());
     }
   }
 
@@ -147,8 +288,11 @@ public final class KernelFileSystem implements FuseServer {
             .order(ByteOrder.nativeOrder());
     ByteBuffer body =
         out.duplicate().position(FuseProtocol.OUT_HEADER).slice().order(ByteOrder.nativeOrder());
-    while (true) {
+    while (!stopReading) {
       long n = FuseDevice.read(fd, inMem, FuseProtocol.REQUEST_BUFFER);
+      if (n >= 0) {
+        inFlight.incrementAndGet();
+      }
       if (n < 0) {
         int errno = (int) -n;
         if (errno == FuseDevice.EINTR || errno == FuseDevice.EAGAIN || errno == FuseDevice.ENOENT) {
@@ -159,17 +303,21 @@ public final class KernelFileSystem implements FuseServer {
         }
         return; // ENODEV: unmounted
       }
-      if (n < FuseProtocol.IN_HEADER) {
-        log.error("{}: short FUSE request of {} bytes", files.fqrn(), n);
-        continue;
-      }
-      in.clear().limit((int) n);
-      int len = requests.handle(in, out, body);
-      if (len > 0) {
-        int rc = FuseDevice.write(fd, outMem, len);
-        if (rc < 0 && -rc != FuseDevice.ENOENT) { // ENOENT: the request was interrupted
-          log.warn("{}: writing a FUSE reply failed: errno {}", files.fqrn(), -rc);
+      try {
+        if (n < FuseProtocol.IN_HEADER) {
+          log.error("{}: short FUSE request of {} bytes", files.fqrn(), n);
+          continue;
         }
+        in.clear().limit((int) n);
+        int len = requests.handle(in, out, body);
+        if (len > 0) {
+          int rc = FuseDevice.write(fd, outMem, len);
+          if (rc < 0 && -rc != FuseDevice.ENOENT) { // ENOENT: the request was interrupted
+            log.warn("{}: writing a FUSE reply failed: errno {}", files.fqrn(), -rc);
+          }
+        }
+      } finally {
+        inFlight.decrementAndGet();
       }
     }
   }

@@ -31,6 +31,12 @@ import org.slf4j.LoggerFactory;
  * EROFS, unknown opcodes ENOSYS. Names, timeouts (the repository's TTL), READDIRPLUS, 1 MiB reads,
  * keep_cache and, when the kernel offers it, passthrough of whole cached files are negotiated at
  * INIT. Thread-safe: called by every worker at once; buffers are the caller's.
+ *
+ * <p>The handles given to the kernel carry the worker's generation ({@link NodeJournal}) in their
+ * top bits. A handle of an earlier generation is one a predecessor opened before it died: a READ on
+ * it reopens the node's file (the same content, or EIO if the path now holds other content) and a
+ * READDIR lists the node's directory again, so files and directories held open across a restart
+ * stay readable.
  */
 final class Requests {
   private static final Logger log = LoggerFactory.getLogger(Requests.class);
@@ -48,9 +54,14 @@ final class Requests {
     void close(int backingId);
   }
 
+  private static final int GENERATION_SHIFT = 40;
+
   private final RepositoryFiles files;
-  private final NodeTable nodes = new NodeTable();
+  private final NodeTable nodes;
   private final BackingFiles backings;
+  private final NodeJournal journal;
+  private final long generation;
+  private final Map<Long, Long> reopened = new ConcurrentHashMap<>(); // predecessor's fh -> ours
   private final boolean passthroughWanted;
   private final Map<Long, List<DirectoryEntry>> dirs = new ConcurrentHashMap<>(); // by handle
   private final AtomicLong nextDirHandle = new AtomicLong(1);
@@ -59,9 +70,32 @@ final class Requests {
   private volatile boolean passthroughFailed; // the first refusal is logged, then no more tries
 
   Requests(RepositoryFiles files, Backing backing, boolean passthroughWanted) {
+    this(files, backing, passthroughWanted, NodeJournal.NONE);
+  }
+
+  /** Requests of a mount whose state {@code journal} keeps; a predecessor's state is restored. */
+  Requests(RepositoryFiles files, Backing backing, boolean passthroughWanted, NodeJournal journal) {
     this.files = files;
-    this.backings = new BackingFiles(backing);
+    this.journal = journal;
+    this.nodes = new NodeTable(journal);
+    this.backings = new BackingFiles(backing, journal);
     this.passthroughWanted = passthroughWanted;
+    this.generation = journal.state().generation();
+    long flags = journal.state().initFlags();
+    if (flags >= 0) { // a predecessor answered INIT: the kernel will not send it again
+      passthrough = (flags & PASSTHROUGH) != 0;
+      initialized.complete(null);
+    }
+  }
+
+  /** The handle the kernel is given for our {@code handle}: with this worker's generation. */
+  private long kernelHandle(long handle) {
+    return generation << GENERATION_SHIFT | handle;
+  }
+
+  /** True if the kernel's {@code fh} was given out by a predecessor. */
+  private boolean fromPredecessor(long fh) {
+    return fh >>> GENERATION_SHIFT != generation;
   }
 
   CompletableFuture<Void> initialized() {
@@ -131,7 +165,7 @@ final class Requests {
       case OPEN:
         return open(nodeid, in, out);
       case READ:
-        return read(in, out);
+        return read(nodeid, in, out);
       case RELEASE:
         return release(in);
       case FLUSH:
@@ -225,6 +259,7 @@ final class Requests {
     b.putInt(32, (int) (flags >>> 32));
     b.putInt(36, (flags & PASSTHROUGH) != 0 ? 1 : 0); // max_stack_depth: room for overlayfs
     passthrough = (flags & PASSTHROUGH) != 0;
+    journal.initialized(flags);
     log.info(
         "{}: FUSE {}.{} (kernel {}.{}), flags {}, passthrough {}",
         files.fqrn(),
@@ -320,7 +355,7 @@ final class Requests {
         // a node is one content (NodeTable), so its page cache is always right to keep
         openFlags = FOPEN_KEEP_CACHE;
       } else {
-        backingId = backings.acquire(o.handle(), nodeid, o.fd());
+        backingId = backings.acquire(kernelHandle(o.handle()), nodeid, o.fd());
         if (backingId > 0) {
           openFlags = FOPEN_PASSTHROUGH;
         } else {
@@ -340,7 +375,7 @@ final class Requests {
         }
       }
       ByteBuffer b = out;
-      b.putLong(0, o.handle());
+      b.putLong(0, kernelHandle(o.handle()));
       b.putInt(8, openFlags);
       b.putInt(12, backingId);
       return OPEN_OUT;
@@ -349,24 +384,61 @@ final class Requests {
     }
   }
 
-  private int read(ByteBuffer in, ByteBuffer out) {
+  private int read(long nodeid, ByteBuffer in, ByteBuffer out) {
     files.counters().call(Op.READ);
     long fh = in.getLong(IN_HEADER);
     long offset = in.getLong(IN_HEADER + 8);
     int size = Math.min(in.getInt(IN_HEADER + 16), MAX_READ);
     out.limit(size);
     try {
-      return files.read(fh, out, offset);
+      long handle = fromPredecessor(fh) ? reopen(nodeid, fh) : fh & handleMask();
+      return files.read(handle, out, offset);
     } catch (Exception x) {
-      return -files.errno("read", "handle " + fh, x);
+      return -files.errno("read", "handle " + Long.toHexString(fh), x);
     }
+  }
+
+  private static long handleMask() {
+    return (1L << GENERATION_SHIFT) - 1;
+  }
+
+  /** Our handle for a predecessor's {@code fh} of node {@code nodeid}: its file opened again. */
+  private long reopen(long nodeid, long fh) throws java.io.IOException {
+    Long mine = reopened.get(fh);
+    if (mine != null) {
+      return mine;
+    }
+    NodeTable.Key key = nodes.key(nodeid);
+    if (key == null) {
+      throw new java.io.IOException("a handle of unknown node " + nodeid + " after a restart");
+    }
+    DirectoryEntry e = files.entry(key.path());
+    if (!NodeTable.contentText(Replies.contentKey(e)).equals(key.content())) {
+      throw new java.io.IOException(
+          key.path() + " holds other content than when it was opened before the restart");
+    }
+    long handle = files.open(key.path(), false).handle();
+    Long raced = reopened.putIfAbsent(fh, handle);
+    if (raced != null) {
+      files.release(handle);
+      return raced;
+    }
+    log.info("{}: reopened {} after a restart (handle {})", files.fqrn(), key.path(), fh);
+    return handle;
   }
 
   private int release(ByteBuffer in) {
     files.counters().call(Op.RELEASE);
     long fh = in.getLong(IN_HEADER);
     backings.release(fh);
-    files.release(fh);
+    if (fromPredecessor(fh)) {
+      Long mine = reopened.remove(fh);
+      if (mine != null) {
+        files.release(mine);
+      }
+    } else {
+      files.release(fh & handleMask());
+    }
     return 0;
   }
 
@@ -381,7 +453,7 @@ final class Requests {
         return -ENOTDIR;
       }
       List<DirectoryEntry> entries = files.list(path);
-      long handle = nextDirHandle.getAndIncrement();
+      long handle = kernelHandle(nextDirHandle.getAndIncrement());
       dirs.put(handle, entries);
       ByteBuffer b = out;
       b.putLong(0, handle);
@@ -401,6 +473,14 @@ final class Requests {
     int size = Math.min(in.getInt(IN_HEADER + 16), MAX_READ);
     List<DirectoryEntry> entries = dirs.get(fh);
     String dir = nodes.path(nodeid);
+    if (entries == null && dir != null && fromPredecessor(fh)) {
+      try { // a directory a predecessor opened: listed again
+        entries = files.list(dir);
+        dirs.put(fh, entries);
+      } catch (Exception x) {
+        return -files.errno("readdir", dir, x);
+      }
+    }
     if (entries == null || dir == null) {
       return -EBADF;
     }
