@@ -3,8 +3,8 @@ package io.cvmfsthin.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import io.cvmfsthin.driver.archive.TestTar;
-import io.cvmfsthin.driver.overlay.MountInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

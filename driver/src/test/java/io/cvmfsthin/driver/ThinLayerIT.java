@@ -3,8 +3,8 @@ package io.cvmfsthin.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import io.cvmfsthin.driver.archive.TestTar;
-import io.cvmfsthin.driver.overlay.MountInfo;
 import io.cvmfsthin.driver.store.LibcDeviceNodes;
 import io.cvmfsthin.driver.store.LibcXattrs;
 import io.cvmfsthin.thinimage.thin.ThinDescriptorException;
