@@ -1,10 +1,10 @@
 package io.cvmfsthin.driver;
 
 import io.cvmfsthin.driver.archive.DiffReader;
+import io.cvmfsthin.driver.archive.Symlinks;
 import io.cvmfsthin.driver.archive.Xattrs;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.store.LayerStore;
-import io.cvmfsthin.driver.store.LibcSymlinks;
 import io.cvmfsthin.thinimage.convert.LayerLayout;
 import io.cvmfsthin.thinimage.convert.ThinImageBuilder;
 import io.cvmfsthin.thinimage.reference.Digest;
@@ -53,22 +53,32 @@ final class ThinCommits {
   private final CommitPublisher publisher;
   private final Duration visibleWithin;
   private final Xattrs xattrs;
+  private final Symlinks symlinks;
 
+  /** With {@link CommitPublisher#NONE}, every layer's diff stays an ordinary tar. */
   ThinCommits(
       LayerStore store,
       RepositoryMounts repositories,
       CommitPublisher publisher,
       Duration visibleWithin,
-      Xattrs xattrs) {
+      Xattrs xattrs,
+      Symlinks symlinks) {
     this.store = store;
     this.repositories = repositories;
     this.publisher = publisher;
     this.visibleWithin = visibleWithin;
     this.xattrs = xattrs;
+    this.symlinks = symlinks;
   }
 
-  /** The thin ancestor whose descriptor a commit of {@code id} extends, if there is one. */
+  /**
+   * The thin ancestor whose descriptor a commit of {@code id} extends, if there is one and commits
+   * are published.
+   */
   Optional<String> thinAncestor(String id) throws IOException {
+    if (publisher == CommitPublisher.NONE) {
+      return Optional.empty();
+    }
     if (store.thin(id).isPresent()) {
       return Optional.empty(); // a thin layer itself: its diff is its thin.json
     }
@@ -160,7 +170,7 @@ final class ThinCommits {
     try {
       MessageDigest sha = Digest.newSha256();
       long bytes;
-      try (InputStream in = new DiffReader(store.diffDir(layer), xattrs, new LibcSymlinks());
+      try (InputStream in = new DiffReader(store.diffDir(layer), xattrs, symlinks);
           OutputStream out =
               new DigestOutputStream(
                   new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), sha)) {

@@ -115,9 +115,7 @@ class ThinCommitIT {
   }
 
   GraphDriver driver(RepositoryMounts mounts, LocalCommitPublisher publisher) throws IOException {
-    GraphDriver d =
-        new GraphDriver(
-            mounts, new io.cvmfsthin.driver.mount.LibcMounter(), publisher, Duration.ofSeconds(5));
+    GraphDriver d = new GraphDriver(Host.linux(), mounts, publisher, Duration.ofSeconds(5));
     d.init(home, List.of());
     drivers.add(d);
     return d;
@@ -287,9 +285,7 @@ class ThinCommitIT {
           @Override
           public void release(String fqrn) {}
         };
-    GraphDriver d =
-        new GraphDriver(
-            never, new io.cvmfsthin.driver.mount.LibcMounter(), publisher(), Duration.ofSeconds(1));
+    GraphDriver d = new GraphDriver(Host.linux(), never, publisher(), Duration.ofSeconds(1));
     d.init(home, List.of());
     drivers.add(d);
     thinImageWithContainer(d);

@@ -2,6 +2,7 @@ package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
+import io.cvmfsthin.driver.Host;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.commit.LocalCommitPublisher;
 import io.cvmfsthin.plugin.protocol.PluginApi;
@@ -134,7 +135,7 @@ final class ServeCommand implements Callable<Integer> {
     log.info("listening {} ms after start", (System.nanoTime() - t0) / 1_000_000);
     CvmfsRepositories repositories = new CvmfsRepositories(stateDir, configDir, System.getenv());
     PrefetchExecutors prefetch = prefetch(repositories);
-    backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
+    backend.start(new GraphDriver(Host.linux(), repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
       server.close();
       pool.shutdown();
@@ -232,7 +233,7 @@ final class ServeCommand implements Callable<Integer> {
   private CommitPublisher commitPublisher() {
     if (publishRepository == null || publishRepository.isBlank()) {
       log.info("commits above thin images: ordinary layers (no PUBLISH_REPOSITORY)");
-      return null;
+      return CommitPublisher.NONE;
     }
     LocalCommitPublisher p =
         new LocalCommitPublisher(

@@ -1,5 +1,6 @@
 package io.cvmfsthin.plugin;
 
+import io.cvmfsthin.driver.Host;
 import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
@@ -82,7 +83,7 @@ final class SnapshotterCommand implements Callable<Integer> {
             remote,
             Clock.systemUTC(),
             new Random(),
-            SnapshotStore.kernelHasOverlayIndex());
+            Host.linux().kernel().overlayHasIndex());
     SnapshotterServer server =
         SnapshotterServer.start(
             address, new SnapshotsService(store), calls, named("snapshotter-io-"));
