@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -65,9 +66,10 @@ public final class GraphDriver {
    */
   public GraphDriver(
       Host host, RepositoryMounts repositories, CommitPublisher publisher, Duration visibleWithin) {
-    this.host = host;
-    this.repositories = repositories;
-    this.commitPublisher = publisher;
+    this.host = Objects.requireNonNull(host, "host");
+    this.repositories = Objects.requireNonNull(repositories, "repositories");
+    this.commitPublisher =
+        Objects.requireNonNull(publisher, "publisher (CommitPublisher.NONE for none)");
     this.commitVisibleWithin = visibleWithin;
     this.applier =
         new TarApplier(host.xattrs(), host.deviceNodes(), host.fileMetadata(), host.symlinks());
@@ -333,9 +335,11 @@ public final class GraphDriver {
     if (isDirectParent(s, id, parent)) {
       Optional<String> thinId = s.commits().thinAncestor(id);
       if (thinId.isPresent()) {
+        ThinCommits.Published published;
         try (LayerLocks.Held held = locks.lock(id)) {
-          return s.commits().commit(id, thinId.get());
+          published = s.commits().commit(id, thinId.get());
         }
+        return published.awaitVisible(); // up to PUBLISH_WAIT: not under the layer's lock
       }
       return new DiffReader(s.store().diffDir(id), host.xattrs(), host.symlinks());
     }
@@ -375,7 +379,7 @@ public final class GraphDriver {
     if (wanted != null && !s.store().exists(wanted)) {
       throw new LayerNotFoundException(wanted);
     }
-    return java.util.Objects.equals(wanted, s.store().parent(id).orElse(null));
+    return Objects.equals(wanted, s.store().parent(id).orElse(null));
   }
 
   /** Changes: overlay2's native changes over the lower chain, or naive ones (see diff). */

@@ -86,10 +86,20 @@ final class ThinCommits {
   }
 
   /**
-   * Publishes the ordinary layers from {@code thinId} (exclusive) up to {@code id} (inclusive),
-   * waits until this host sees them, and returns the tar of the extended descriptor.
+   * A commit whose layers are published: {@link #awaitVisible} waits until this host sees them
+   * (refreshing the repository, up to the configured time) and returns the tar of the extended
+   * descriptor. The caller waits without holding the layer's lock.
    */
-  InputStream commit(String id, String thinId) throws IOException {
+  @FunctionalInterface
+  interface Published {
+    InputStream awaitVisible() throws IOException;
+  }
+
+  /**
+   * Publishes the ordinary layers from {@code thinId} (exclusive) up to {@code id} (inclusive); the
+   * wait until this host sees them is the returned {@link Published}'s.
+   */
+  Published commit(String id, String thinId) throws IOException {
     long started = System.nanoTime();
     List<String> chain = new ArrayList<>(); // top first while walking
     String cur = id;
@@ -141,20 +151,23 @@ final class ThinCommits {
       }
     }
     List<String> paths = tars.stream().map(CommitPublisher.LayerTar::path).toList();
-    repositories.awaitVisible(publisher.fqrn(), paths, visibleWithin);
     ThinImage next =
         new ThinImage(base.version(), base.minVersion(), base.origin(), layers, base.comment());
     byte[] json = ThinDescriptorWriter.write(next);
     ThinDescriptorReader.read(json, "layer " + id + ": committed thin.json");
-    log.info(
-        "layer {}: committed as thin layer {} over thin {} ({} layers, {} published now, {} ms)",
-        id,
-        Digest.of(json).shortForm(),
-        thinId,
-        layers.size(),
-        published,
-        (System.nanoTime() - started) / 1_000_000);
-    return new ByteArrayInputStream(ThinImageBuilder.tarOf(json, 0));
+    int publishedNow = published;
+    return () -> {
+      repositories.awaitVisible(publisher.fqrn(), paths, visibleWithin);
+      log.info(
+          "layer {}: committed as thin layer {} over thin {} ({} layers, {} published now, {} ms)",
+          id,
+          Digest.of(json).shortForm(),
+          thinId,
+          next.layers().size(),
+          publishedNow,
+          (System.nanoTime() - started) / 1_000_000);
+      return new ByteArrayInputStream(ThinImageBuilder.tarOf(json, 0));
+    };
   }
 
   private ThinImage descriptor(String thinId) throws IOException {

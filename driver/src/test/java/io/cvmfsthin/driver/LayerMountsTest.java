@@ -1,5 +1,12 @@
 package io.cvmfsthin.driver;
 
+import static io.cvmfsthin.driver.GraphDriverTest.A;
+import static io.cvmfsthin.driver.GraphDriverTest.B;
+import static io.cvmfsthin.driver.GraphDriverTest.BASE;
+import static io.cvmfsthin.driver.GraphDriverTest.C;
+import static io.cvmfsthin.driver.GraphDriverTest.REPO;
+import static io.cvmfsthin.driver.GraphDriverTest.T;
+import static io.cvmfsthin.driver.GraphDriverTest.thinJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.driver.archive.TestTar;
@@ -22,13 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * home; mounts go to {@link MemoryHost}'s table.
  */
 class LayerMountsTest {
-  static final String A = "a".repeat(64);
-  static final String B = "b".repeat(64);
-  static final String T = "1".repeat(64);
-  static final String C = "c".repeat(64);
-  static final String REPO = "layers.example.org";
-  static final String BASE = ".layers/aa/" + "e".repeat(64) + "/layerfs";
-
   @TempDir Path tmp;
   Path home;
   Path repos;
@@ -47,15 +47,8 @@ class LayerMountsTest {
     d.create(CreateRequest.of(A, ""));
     d.create(CreateRequest.of(B, A));
     d.create(CreateRequest.of(T, ""));
-    String json =
-        "{\"version\":\"1.0\",\"layers\":[{\"digest\":\""
-            + "e".repeat(64)
-            + "\",\"url\":\"cvmfs://"
-            + REPO
-            + "/"
-            + BASE
-            + "\"}]}";
-    d.applyDiff(T, "", new TestTar().file("thin.json", json).stream());
+    d.applyDiff(
+        T, "", new TestTar().file("thin.json", thinJson("cvmfs://" + REPO + "/" + BASE)).stream());
     d.createReadWrite(CreateRequest.of(C, T));
     store = new LayerStore(home, new Random(1));
   }

@@ -1,5 +1,12 @@
 package io.cvmfsthin.driver;
 
+import static io.cvmfsthin.driver.ThinCommitIT.BASE;
+import static io.cvmfsthin.driver.ThinCommitIT.I;
+import static io.cvmfsthin.driver.ThinCommitIT.L;
+import static io.cvmfsthin.driver.ThinCommitIT.M;
+import static io.cvmfsthin.driver.ThinCommitIT.REPO;
+import static io.cvmfsthin.driver.ThinCommitIT.T;
+import static io.cvmfsthin.driver.ThinCommitIT.thinJsonOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,6 +23,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -29,13 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  * repository, and the in-memory host edge. The real publisher and client are ThinCommitIT's.
  */
 class ThinCommitsTest {
-  static final String REPO = "commits.example.org";
-  static final String T = "1".repeat(64);
-  static final String L = "2".repeat(64);
-  static final String I = "3".repeat(64) + "-init";
-  static final String M = "3".repeat(64);
-  static final String BASE = ".layers/aa/" + "a".repeat(64) + "/layerfs";
-
   @TempDir Path tmp;
   Path home;
   Path repos;
@@ -121,13 +126,10 @@ class ThinCommitsTest {
     Files.writeString(home.resolve(M + "/diff/created"), "new file");
   }
 
-  static byte[] thinJsonOf(InputStream tar) throws IOException {
-    try (TarArchiveInputStream in = new TarArchiveInputStream(tar)) {
-      TarArchiveEntry e = in.getNextEntry();
-      assertThat(e.getName()).isEqualTo("thin.json");
-      byte[] json = in.readAllBytes();
-      assertThat(in.getNextEntry()).as("only thin.json in the committed layer").isNull();
-      return json;
+  /** The committed thin.json of M (Diff(M, I), as dockerd asks it). */
+  static byte[] commit(GraphDriver d) throws IOException {
+    try (InputStream in = d.diff(M, I)) {
+      return thinJsonOf(in);
     }
   }
 
@@ -141,10 +143,7 @@ class ThinCommitsTest {
   void commit_publishesTheOrdinaryLayersButInit_andAppendsThemToTheDescriptor() throws Exception {
     GraphDriver d = driver(publisher, Duration.ofSeconds(5));
     thinImageWithContainer(d, 1);
-    byte[] json;
-    try (InputStream in = d.diff(M, I)) {
-      json = thinJsonOf(in);
-    }
+    byte[] json = commit(d);
     ThinImage image = ThinDescriptorReader.read(json, "test");
     assertThat(image.layers()).hasSize(3);
     assertThat(image.layers().get(0).url().path()).isEqualTo(BASE);
@@ -162,15 +161,9 @@ class ThinCommitsTest {
   void commitAgain_publishesNothingNew_andReturnsTheSameDescriptor() throws Exception {
     GraphDriver d = driver(publisher, Duration.ofSeconds(5));
     thinImageWithContainer(d, 1);
-    byte[] first;
-    try (InputStream in = d.diff(M, I)) {
-      first = thinJsonOf(in);
-    }
+    byte[] first = commit(d);
     int entries = publisher.tarEntries.size();
-    byte[] second;
-    try (InputStream in = d.diff(M, I)) {
-      second = thinJsonOf(in);
-    }
+    byte[] second = commit(d);
     assertThat(second).isEqualTo(first);
     assertThat(publisher.tarEntries).hasSize(entries);
   }
@@ -230,5 +223,60 @@ class ThinCommitsTest {
         .hasMessageContaining("was published but is not visible on this host");
     assertThat(repositories.references(REPO)).as("the wait's reference is dropped").isZero();
     assertThat(scratchFiles()).isEmpty();
+  }
+
+  @Test
+  void theVisibilityWait_holdsNoLayerLock() throws Exception {
+    CountDownLatch waiting = new CountDownLatch(1);
+    CountDownLatch visible = new CountDownLatch(1);
+    RepositoryMounts slowToSee =
+        new RepositoryMounts() {
+          @Override
+          public boolean isConfigured(String fqrn) {
+            return repositories.isConfigured(fqrn);
+          }
+
+          @Override
+          public Path acquire(String fqrn) throws IOException {
+            return repositories.acquire(fqrn);
+          }
+
+          @Override
+          public void release(String fqrn) {
+            repositories.release(fqrn);
+          }
+
+          @Override
+          public void awaitVisible(String fqrn, List<String> paths, Duration timeout)
+              throws IOException {
+            waiting.countDown();
+            try {
+              visible.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            repositories.awaitVisible(fqrn, paths, timeout);
+          }
+        };
+    GraphDriver d = new GraphDriver(fake.host(), slowToSee, publisher, Duration.ofSeconds(5));
+    d.init(home, List.of());
+    thinImageWithContainer(d, 1);
+    ExecutorService threads = Executors.newCachedThreadPool();
+    try {
+      Future<byte[]> committing = threads.submit(() -> commit(d));
+      assertThat(waiting.await(10, TimeUnit.SECONDS)).isTrue();
+      try {
+        // M's lock is free while the commit waits to see its layers: a Get of M goes through
+        Path merged = threads.submit(() -> d.get(M, "")).get(10, TimeUnit.SECONDS);
+        assertThat(fake.mounter.isMounted(merged)).isTrue();
+        d.put(M);
+      } finally {
+        visible.countDown();
+      }
+      assertThat(ThinDescriptorReader.read(committing.get(10, TimeUnit.SECONDS), "test").layers())
+          .hasSize(3);
+    } finally {
+      threads.shutdownNow();
+    }
   }
 }
