@@ -7,19 +7,12 @@ import io.cvmfsthin.driver.archive.OverlayChanges;
 import io.cvmfsthin.driver.archive.PathChange;
 import io.cvmfsthin.driver.archive.TarApplier;
 import io.cvmfsthin.driver.archive.Trees;
-import io.cvmfsthin.driver.archive.Xattrs;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.layer.LayerIds;
 import io.cvmfsthin.driver.layer.LayerLocks;
 import io.cvmfsthin.driver.layer.LowerChain;
 import io.cvmfsthin.driver.layer.ThinRecord;
-import io.cvmfsthin.driver.mount.LibcMounter;
-import io.cvmfsthin.driver.overlay.Mounter;
 import io.cvmfsthin.driver.store.LayerStore;
-import io.cvmfsthin.driver.store.LibcDeviceNodes;
-import io.cvmfsthin.driver.store.LibcFileMetadata;
-import io.cvmfsthin.driver.store.LibcSymlinks;
-import io.cvmfsthin.driver.store.LibcXattrs;
 import io.cvmfsthin.thinimage.thin.ThinDescriptorException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -52,52 +46,33 @@ public final class GraphDriver {
   private static final List<String> UNSUPPORTED_FS =
       List.of("overlay", "aufs", "btrfs", "zfs", "ecryptfs");
 
+  private final Host host;
   private final RepositoryMounts repositories;
-  private final Mounter mounter;
-  private final CommitPublisher commitPublisher; // null: commits are ordinary layers
+  private final CommitPublisher commitPublisher;
   private final Duration commitVisibleWithin;
-  private final Xattrs xattrs = new LibcXattrs();
   private final TarApplier applier;
-  private final RandomGenerator random;
+  private final RandomGenerator random = new SecureRandom();
   private final LayerLocks locks = new LayerLocks();
   private volatile State state;
 
   private record State(
       Path home, LayerStore store, ThinLayers thin, LayerMounts mounts, ThinCommits commits) {}
 
-  /** With the real mount(2); {@code repositories} serves thin layers. */
-  public GraphDriver(RepositoryMounts repositories) {
-    this(repositories, new LibcMounter());
-  }
-
-  /** With a given mounter. */
-  public GraphDriver(RepositoryMounts repositories, Mounter mounter) {
-    this(repositories, mounter, null, Duration.ZERO);
-  }
-
   /**
-   * With the real mount(2), committing containers above thin images as thin layers (thin-image.md
-   * §6.3) through {@code publisher}, each commit waiting up to {@code visibleWithin} for this
-   * host's client to see what it published.
+   * A driver on {@code host}; {@code repositories} serves thin layers. With a {@code publisher}
+   * other than {@link CommitPublisher#NONE}, containers committed above thin images become thin
+   * layers (thin-image.md §6.3), each commit waiting up to {@code visibleWithin} for this host's
+   * client to see what it published.
    */
   public GraphDriver(
-      RepositoryMounts repositories, CommitPublisher publisher, Duration visibleWithin) {
-    this(repositories, new LibcMounter(), publisher, visibleWithin);
-  }
-
-  /** With a given mounter; {@code publisher} may be null (commits stay ordinary layers). */
-  public GraphDriver(
-      RepositoryMounts repositories,
-      Mounter mounter,
-      CommitPublisher publisher,
-      Duration visibleWithin) {
-    this.repositories = repositories;
-    this.mounter = mounter;
-    this.commitPublisher = publisher;
+      Host host, RepositoryMounts repositories, CommitPublisher publisher, Duration visibleWithin) {
+    this.host = Objects.requireNonNull(host, "host");
+    this.repositories = Objects.requireNonNull(repositories, "repositories");
+    this.commitPublisher =
+        Objects.requireNonNull(publisher, "publisher (CommitPublisher.NONE for none)");
     this.commitVisibleWithin = visibleWithin;
-    this.random = new SecureRandom();
     this.applier =
-        new TarApplier(xattrs, new LibcDeviceNodes(), new LibcFileMetadata(), new LibcSymlinks());
+        new TarApplier(host.xattrs(), host.deviceNodes(), host.fileMetadata(), host.symlinks());
   }
 
   /**
@@ -127,7 +102,7 @@ public final class GraphDriver {
           "init with home " + absolute + " while layers under " + state.home() + " are mounted");
     }
     Files.createDirectories(absolute);
-    String fsType = Files.getFileStore(absolute).type();
+    String fsType = host.kernel().fileSystemType(absolute);
     if (UNSUPPORTED_FS.contains(fsType)) {
       throw new IOException(
           "home "
@@ -136,20 +111,24 @@ public final class GraphDriver {
               + fsType
               + ", which overlay2 does not support as backing file system");
     }
-    if (!Files.readString(Path.of("/proc/filesystems")).contains("\toverlay\n")) {
+    if (!host.kernel().hasOverlay()) {
       throw new IOException("the kernel does not support overlay (not in /proc/filesystems)");
     }
     LayerStore store = new LayerStore(absolute, random);
     store.prepare();
     store.recover();
     ThinLayers thin = new ThinLayers(store, repositories, random);
-    boolean indexOff = Files.exists(Path.of("/sys/module/overlay/parameters/index"));
-    LayerMounts mounts = new LayerMounts(store, mounter, thin, indexOff);
+    LayerMounts mounts =
+        new LayerMounts(store, host.mounter(), thin, host.kernel().overlayHasIndex());
     mounts.recover();
     ThinCommits commits =
-        commitPublisher == null
-            ? null
-            : new ThinCommits(store, repositories, commitPublisher, commitVisibleWithin, xattrs);
+        new ThinCommits(
+            store,
+            repositories,
+            commitPublisher,
+            commitVisibleWithin,
+            host.xattrs(),
+            host.symlinks());
     state = new State(absolute, store, thin, mounts, commits);
     log.info("driver home {} ready ({} on {})", absolute, "overlay", fsType);
   }
@@ -227,7 +206,8 @@ public final class GraphDriver {
       }
       Path merged = s.store().mergedDir(id);
       if (s.mounts().isMounted(id)
-          || (Files.isDirectory(merged) && mounter.mountInfo().isMountPoint(merged.toRealPath()))) {
+          || (Files.isDirectory(merged)
+              && host.mounter().mountInfo().isMountPoint(merged.toRealPath()))) {
         s.mounts().unmount(id);
       }
       s.store().remove(id);
@@ -276,7 +256,7 @@ public final class GraphDriver {
   public Map<String, String> status() throws IOException {
     State s = state();
     Map<String, String> status = new LinkedHashMap<>();
-    status.put("Backing Filesystem", backingFilesystem(Files.getFileStore(s.home()).type()));
+    status.put("Backing Filesystem", backingFilesystem(host.kernel().fileSystemType(s.home())));
     status.put("Supports d_type", "true");
     status.put("Native Overlay Diff", "true");
     status.put("userxattr", "false");
@@ -353,20 +333,20 @@ public final class GraphDriver {
   public InputStream diff(String id, String parent) throws IOException {
     State s = state();
     if (isDirectParent(s, id, parent)) {
-      if (s.commits() != null) {
-        Optional<String> thinId = s.commits().thinAncestor(id);
-        if (thinId.isPresent()) {
-          try (LayerLocks.Held held = locks.lock(id)) {
-            return s.commits().commit(id, thinId.get());
-          }
+      Optional<String> thinId = s.commits().thinAncestor(id);
+      if (thinId.isPresent()) {
+        ThinCommits.Published published;
+        try (LayerLocks.Held held = locks.lock(id)) {
+          published = s.commits().commit(id, thinId.get());
         }
+        return published.awaitVisible(); // up to PUBLISH_WAIT: not under the layer's lock
       }
-      return new DiffReader(s.store().diffDir(id), xattrs, new LibcSymlinks());
+      return new DiffReader(s.store().diffDir(id), host.xattrs(), host.symlinks());
     }
     NaiveComparison naive = naive(id, parent);
     try {
       return DiffReader.ofChanges(
-          naive.newRoot(), naive.changes(), xattrs, new LibcSymlinks(), naive::close);
+          naive.newRoot(), naive.changes(), host.xattrs(), host.symlinks(), naive::close);
     } catch (IOException | RuntimeException e) {
       naive.close();
       throw e;
@@ -386,7 +366,7 @@ public final class GraphDriver {
             GraphDriver.this.put(layer);
           }
         };
-    return NaiveComparison.open(layers, xattrs, id, LayerIds.parentOrNull(parent));
+    return NaiveComparison.open(layers, host.xattrs(), id, LayerIds.parentOrNull(parent));
   }
 
   /** Whether {@code parent} is the layer's direct parent (overlay2's isParent). */
@@ -399,7 +379,7 @@ public final class GraphDriver {
     if (wanted != null && !s.store().exists(wanted)) {
       throw new LayerNotFoundException(wanted);
     }
-    return java.util.Objects.equals(wanted, s.store().parent(id).orElse(null));
+    return Objects.equals(wanted, s.store().parent(id).orElse(null));
   }
 
   /** Changes: overlay2's native changes over the lower chain, or naive ones (see diff). */
@@ -424,7 +404,8 @@ public final class GraphDriver {
         if (thinParent.isPresent() && s.store().thin(id).isEmpty()) {
           repos = s.thin().acquire(id, thinParent.get());
         }
-        return new OverlayChanges(xattrs).changes(absoluteLowers(s, id), s.store().diffDir(id));
+        return new OverlayChanges(host.xattrs())
+            .changes(absoluteLowers(s, id), s.store().diffDir(id));
       } finally {
         s.thin().release(repos);
       }

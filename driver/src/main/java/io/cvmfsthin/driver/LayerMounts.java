@@ -1,7 +1,7 @@
 package io.cvmfsthin.driver;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import io.cvmfsthin.driver.layer.LowerChain;
-import io.cvmfsthin.driver.overlay.MountInfo;
 import io.cvmfsthin.driver.overlay.Mounter;
 import io.cvmfsthin.driver.overlay.OverlayMount;
 import io.cvmfsthin.driver.store.LayerStore;

@@ -1,10 +1,10 @@
 package io.cvmfsthin.driver;
 
 import io.cvmfsthin.driver.archive.DiffReader;
+import io.cvmfsthin.driver.archive.Symlinks;
 import io.cvmfsthin.driver.archive.Xattrs;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.store.LayerStore;
-import io.cvmfsthin.driver.store.LibcSymlinks;
 import io.cvmfsthin.thinimage.convert.LayerLayout;
 import io.cvmfsthin.thinimage.convert.ThinImageBuilder;
 import io.cvmfsthin.thinimage.reference.Digest;
@@ -53,22 +53,32 @@ final class ThinCommits {
   private final CommitPublisher publisher;
   private final Duration visibleWithin;
   private final Xattrs xattrs;
+  private final Symlinks symlinks;
 
+  /** With {@link CommitPublisher#NONE}, every layer's diff stays an ordinary tar. */
   ThinCommits(
       LayerStore store,
       RepositoryMounts repositories,
       CommitPublisher publisher,
       Duration visibleWithin,
-      Xattrs xattrs) {
+      Xattrs xattrs,
+      Symlinks symlinks) {
     this.store = store;
     this.repositories = repositories;
     this.publisher = publisher;
     this.visibleWithin = visibleWithin;
     this.xattrs = xattrs;
+    this.symlinks = symlinks;
   }
 
-  /** The thin ancestor whose descriptor a commit of {@code id} extends, if there is one. */
+  /**
+   * The thin ancestor whose descriptor a commit of {@code id} extends, if there is one and commits
+   * are published.
+   */
   Optional<String> thinAncestor(String id) throws IOException {
+    if (publisher == CommitPublisher.NONE) {
+      return Optional.empty();
+    }
     if (store.thin(id).isPresent()) {
       return Optional.empty(); // a thin layer itself: its diff is its thin.json
     }
@@ -76,10 +86,20 @@ final class ThinCommits {
   }
 
   /**
-   * Publishes the ordinary layers from {@code thinId} (exclusive) up to {@code id} (inclusive),
-   * waits until this host sees them, and returns the tar of the extended descriptor.
+   * A commit whose layers are published: {@link #awaitVisible} waits until this host sees them
+   * (refreshing the repository, up to the configured time) and returns the tar of the extended
+   * descriptor. The caller waits without holding the layer's lock.
    */
-  InputStream commit(String id, String thinId) throws IOException {
+  @FunctionalInterface
+  interface Published {
+    InputStream awaitVisible() throws IOException;
+  }
+
+  /**
+   * Publishes the ordinary layers from {@code thinId} (exclusive) up to {@code id} (inclusive); the
+   * wait until this host sees them is the returned {@link Published}'s.
+   */
+  Published commit(String id, String thinId) throws IOException {
     long started = System.nanoTime();
     List<String> chain = new ArrayList<>(); // top first while walking
     String cur = id;
@@ -131,20 +151,23 @@ final class ThinCommits {
       }
     }
     List<String> paths = tars.stream().map(CommitPublisher.LayerTar::path).toList();
-    repositories.awaitVisible(publisher.fqrn(), paths, visibleWithin);
     ThinImage next =
         new ThinImage(base.version(), base.minVersion(), base.origin(), layers, base.comment());
     byte[] json = ThinDescriptorWriter.write(next);
     ThinDescriptorReader.read(json, "layer " + id + ": committed thin.json");
-    log.info(
-        "layer {}: committed as thin layer {} over thin {} ({} layers, {} published now, {} ms)",
-        id,
-        Digest.of(json).shortForm(),
-        thinId,
-        layers.size(),
-        published,
-        (System.nanoTime() - started) / 1_000_000);
-    return new ByteArrayInputStream(ThinImageBuilder.tarOf(json, 0));
+    int publishedNow = published;
+    return () -> {
+      repositories.awaitVisible(publisher.fqrn(), paths, visibleWithin);
+      log.info(
+          "layer {}: committed as thin layer {} over thin {} ({} layers, {} published now, {} ms)",
+          id,
+          Digest.of(json).shortForm(),
+          thinId,
+          next.layers().size(),
+          publishedNow,
+          (System.nanoTime() - started) / 1_000_000);
+      return new ByteArrayInputStream(ThinImageBuilder.tarOf(json, 0));
+    };
   }
 
   private ThinImage descriptor(String thinId) throws IOException {
@@ -160,7 +183,7 @@ final class ThinCommits {
     try {
       MessageDigest sha = Digest.newSha256();
       long bytes;
-      try (InputStream in = new DiffReader(store.diffDir(layer), xattrs, new LibcSymlinks());
+      try (InputStream in = new DiffReader(store.diffDir(layer), xattrs, symlinks);
           OutputStream out =
               new DigestOutputStream(
                   new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), sha)) {

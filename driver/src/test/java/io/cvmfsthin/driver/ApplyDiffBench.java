@@ -1,9 +1,11 @@
 package io.cvmfsthin.driver;
 
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,7 +19,8 @@ public final class ApplyDiffBench {
   public static void main(String[] args) throws Exception {
     Path home = Path.of(args[0]);
     Path tar = Path.of(args[1]);
-    GraphDriver driver = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver driver =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     driver.init(home, List.of());
     for (int i = 0; i < Integer.getInteger("bench.warmups", 0); i++) {
       String warm = String.format("%064d", i); // a long-running plugin has a warm JIT

@@ -3,14 +3,16 @@ package io.cvmfsthin.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import io.cvmfsthin.driver.archive.TestTar;
-import io.cvmfsthin.driver.overlay.MountInfo;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,8 @@ class GraphDriverIT {
   final List<GraphDriver> drivers = new ArrayList<>();
 
   GraphDriver driver(Path home) throws IOException {
-    GraphDriver d = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver d =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     d.init(home, List.of());
     drivers.add(d);
     return d;

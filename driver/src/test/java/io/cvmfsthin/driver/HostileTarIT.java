@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cvmfsthin.cvmfs.tar.TarFormatException;
 import io.cvmfsthin.driver.archive.TestTar;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -66,7 +68,8 @@ class HostileTarIT {
     Files.createDirectory(outside);
     Files.writeString(outside.resolve("keep"), "precious");
     Path home = tmp.resolve("home");
-    GraphDriver driver = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver driver =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     driver.init(home, List.of());
     driver.create(CreateRequest.of("base", ""));
     TestTar tar = tarFor.apply(outside.toString());
@@ -95,7 +98,8 @@ class HostileTarIT {
   @org.junit.jupiter.api.Test
   void applyDiff_climbingAndAbsoluteNames_landInsideTheLayer(@TempDir Path tmp) throws Exception {
     Path home = tmp.resolve("home").resolve("a").resolve("b");
-    GraphDriver driver = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver driver =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     driver.init(home, List.of());
     driver.create(CreateRequest.of("base", ""));
     byte[] bytes =

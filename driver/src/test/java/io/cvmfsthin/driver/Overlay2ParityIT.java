@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cvmfsthin.driver.archive.TestTar;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.layer.LowerChain;
 import io.cvmfsthin.driver.mount.LibcMounter;
 import io.cvmfsthin.driver.overlay.OverlayMount;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -214,7 +216,8 @@ class Overlay2ParityIT {
         .get(0)
         .get("Layers")
         .forEach(l -> layers.add(byName.get(l.asText())));
-    GraphDriver driver = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver driver =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     driver.init(work.resolve("home-chg"), List.of());
     String parent = "";
     for (int i = 0; i < layers.size(); i++) {
@@ -257,7 +260,8 @@ class Overlay2ParityIT {
     List<String> diffIds = new ArrayList<>();
     config.get("rootfs").get("diff_ids").forEach(d -> diffIds.add(d.asText()));
 
-    GraphDriver driver = new GraphDriver(RepositoryMounts.NONE);
+    GraphDriver driver =
+        new GraphDriver(Host.linux(), RepositoryMounts.NONE, CommitPublisher.NONE, Duration.ZERO);
     Path home = work.resolve("home-" + image.replace('/', '_').replace(':', '_'));
     driver.init(home, List.of());
     Path dockerHome = dockerd.dataRoot().resolve("overlay2");

@@ -10,6 +10,7 @@ import io.cvmfsthin.cvmfs.publish.RepositoryPublisher;
 import io.cvmfsthin.cvmfs.publish.RepositorySettings;
 import io.cvmfsthin.driver.archive.DiffReader;
 import io.cvmfsthin.driver.archive.TestTar;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.commit.LocalCommitPublisher;
 import io.cvmfsthin.driver.store.LibcDeviceNodes;
 import io.cvmfsthin.driver.store.LibcSymlinks;
@@ -114,10 +115,8 @@ class ThinCommitIT {
     return RepositoryPublisher.open(storage, keys, REPO).manifest().revision();
   }
 
-  GraphDriver driver(RepositoryMounts mounts, LocalCommitPublisher publisher) throws IOException {
-    GraphDriver d =
-        new GraphDriver(
-            mounts, new io.cvmfsthin.driver.mount.LibcMounter(), publisher, Duration.ofSeconds(5));
+  GraphDriver driver(RepositoryMounts mounts, CommitPublisher publisher) throws IOException {
+    GraphDriver d = new GraphDriver(Host.linux(), mounts, publisher, Duration.ofSeconds(5));
     d.init(home, List.of());
     drivers.add(d);
     return d;
@@ -258,7 +257,7 @@ class ThinCommitIT {
 
   @Test
   void withoutPublisher_aCommitIsAnOrdinaryLayer() throws Exception {
-    GraphDriver d = driver(new ClientRepositories(), null);
+    GraphDriver d = driver(new ClientRepositories(), CommitPublisher.NONE);
     thinImageWithContainer(d);
     List<String> names = new ArrayList<>();
     try (TarArchiveInputStream in = new TarArchiveInputStream(d.diff(M, I))) {
@@ -287,9 +286,7 @@ class ThinCommitIT {
           @Override
           public void release(String fqrn) {}
         };
-    GraphDriver d =
-        new GraphDriver(
-            never, new io.cvmfsthin.driver.mount.LibcMounter(), publisher(), Duration.ofSeconds(1));
+    GraphDriver d = new GraphDriver(Host.linux(), never, publisher(), Duration.ofSeconds(1));
     d.init(home, List.of());
     drivers.add(d);
     thinImageWithContainer(d);

@@ -3,8 +3,9 @@ package io.cvmfsthin.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import io.cvmfsthin.driver.archive.TestTar;
-import io.cvmfsthin.driver.overlay.MountInfo;
+import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.store.LibcDeviceNodes;
 import io.cvmfsthin.driver.store.LibcXattrs;
 import io.cvmfsthin.thinimage.thin.ThinDescriptorException;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +67,7 @@ class ThinLayerIT {
   }
 
   GraphDriver driver(RepositoryMounts mounts) throws IOException {
-    GraphDriver d = new GraphDriver(mounts);
+    GraphDriver d = new GraphDriver(Host.linux(), mounts, CommitPublisher.NONE, Duration.ZERO);
     d.init(home, List.of());
     drivers.add(d);
     return d;

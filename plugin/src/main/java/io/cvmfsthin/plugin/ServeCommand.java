@@ -3,6 +3,7 @@ package io.cvmfsthin.plugin;
 import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
 import io.cvmfsthin.driver.GraphDriver;
+import io.cvmfsthin.driver.Host;
 import io.cvmfsthin.driver.commit.CommitPublisher;
 import io.cvmfsthin.driver.commit.LocalCommitPublisher;
 import io.cvmfsthin.plugin.metrics.Metrics;
@@ -150,7 +151,7 @@ final class ServeCommand implements Callable<Integer> {
             SupervisorClient.fromEnvironment(System.getenv()));
     repositories.takeOverSupervisedMounts();
     PrefetchExecutors prefetch = prefetch(repositories, metrics);
-    backend.start(new GraphDriver(repositories, commitPublisher(), publishWait()));
+    backend.start(new GraphDriver(Host.linux(), repositories, commitPublisher(), publishWait()));
     if (exitAfterStart) {
       server.close();
       pool.shutdown();
@@ -251,7 +252,7 @@ final class ServeCommand implements Callable<Integer> {
   private CommitPublisher commitPublisher() {
     if (publishRepository == null || publishRepository.isBlank()) {
       log.info("commits above thin images: ordinary layers (no PUBLISH_REPOSITORY)");
-      return null;
+      return CommitPublisher.NONE;
     }
     LocalCommitPublisher p =
         new LocalCommitPublisher(

@@ -1,6 +1,7 @@
 package io.cvmfsthin.plugin;
 
 import io.cvmfsthin.cvmfs.fuse.handover.SupervisorClient;
+import io.cvmfsthin.driver.Host;
 import io.cvmfsthin.driver.remote.RemoteLayerIndex;
 import io.cvmfsthin.driver.snapshot.RemoteLayers;
 import io.cvmfsthin.driver.snapshot.SnapshotStore;
@@ -96,7 +97,7 @@ final class SnapshotterCommand implements Callable<Integer> {
             remote,
             Clock.systemUTC(),
             new Random(),
-            SnapshotStore.kernelHasOverlayIndex());
+            Host.linux().kernel().overlayHasIndex());
     SnapshotterServer server =
         SnapshotterServer.start(
             address,

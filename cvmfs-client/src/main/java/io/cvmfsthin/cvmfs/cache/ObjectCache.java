@@ -74,10 +74,11 @@ import org.slf4j.LoggerFactory;
  * cache directory (who could change the name as well).
  *
  * <p>Concurrency: {@link #lru}, {@link #pins} and {@link #written} are guarded by {@code this};
- * that lock is never held during I/O on a download. {@link #get} and {@link #getAsync} let one
- * thread download an object while the others asking for it wait for the same result; a queued
- * {@link #getAsync} that no thread has started yet is run by the first {@link #get} caller instead
- * (a reader never waits behind a queue of prefetches). Owned by the client that opened it.
+ * that lock is never held during I/O on a download, nor while evicted files are deleted. {@link
+ * #get} and {@link #getAsync} let one thread download an object while the others asking for it wait
+ * for the same result; a queued {@link #getAsync} that no thread has started yet is run by the
+ * first {@link #get} caller instead (a reader never waits behind a queue of prefetches). Owned by
+ * the client that opened it.
  */
 public final class ObjectCache implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ObjectCache.class);
@@ -166,9 +167,11 @@ public final class ObjectCache implements AutoCloseable {
       }
       fsyncDirectory(root);
     }
+    List<Evicted> evicted;
     synchronized (cache) {
-      cache.evictIfNeeded(null);
+      evicted = cache.evictIfNeeded(null);
     }
+    cache.deleteEvicted(evicted);
     m.cacheOpened(cache::usedBytes, quotaBytes);
     return cache;
   }
@@ -428,6 +431,7 @@ public final class ObjectCache implements AutoCloseable {
       moveIntoPlace(tmp, target);
       tmp = null; // moved: nothing to clean up
       Stored old;
+      List<Evicted> evicted;
       synchronized (this) {
         old = lru.put(key, stored);
         usedBytes += size - (old == null ? 0 : old.size());
@@ -435,8 +439,9 @@ public final class ObjectCache implements AutoCloseable {
           unverified--;
         }
         written.add(stored.file());
-        evictIfNeeded(key);
+        evicted = evictIfNeeded(key);
       }
+      deleteEvicted(evicted);
       if (old != null && !old.file().equals(stored.file())) {
         Files.deleteIfExists(root.resolve(old.file()));
       }
@@ -545,10 +550,14 @@ public final class ObjectCache implements AutoCloseable {
     }
   }
 
-  // holds this
-  private void evictIfNeeded(String keep) {
+  /** An object taken out of the LRU by eviction, its file still to be deleted. */
+  private record Evicted(String key, Stored stored) {}
+
+  // holds this; forgets objects only: their files are deleted by deleteEvicted, outside the lock
+  private List<Evicted> evictIfNeeded(String keep) {
+    List<Evicted> evicted = new ArrayList<>();
     if (quotaBytes <= 0 || usedBytes <= quotaBytes) {
-      return;
+      return evicted;
     }
     Iterator<Map.Entry<String, Stored>> it = lru.entrySet().iterator();
     while (usedBytes > quotaBytes && it.hasNext()) {
@@ -557,23 +566,37 @@ public final class ObjectCache implements AutoCloseable {
         continue;
       }
       Stored s = e.getValue();
-      try {
-        Files.deleteIfExists(root.resolve(s.file()));
-        usedBytes -= s.size();
-        if (!s.verified()) {
-          unverified--;
-        }
-        written.remove(s.file());
-        it.remove();
-        metrics.cacheEvicted(s.size());
-        log.debug("cache: evicted {} ({} bytes)", s.file(), s.size());
-      } catch (IOException ex) {
-        log.warn("cache: cannot evict {}", s.file(), ex);
+      usedBytes -= s.size();
+      if (!s.verified()) {
+        unverified--;
       }
+      metrics.cacheEvicted(s.size());
+      written.remove(s.file());
+      it.remove();
+      evicted.add(new Evicted(e.getKey(), s));
     }
     if (usedBytes > quotaBytes) {
       log.warn(
           "cache: {} bytes in use exceed the quota of {} (pinned objects)", usedBytes, quotaBytes);
+    }
+    return evicted;
+  }
+
+  /** Deletes the files of evicted objects, unless one was stored again under the same name. */
+  private void deleteEvicted(List<Evicted> evicted) {
+    for (Evicted e : evicted) {
+      synchronized (this) {
+        Stored now = lru.get(e.key());
+        if (now != null && now.file().equals(e.stored().file())) {
+          continue; // fetched again meanwhile: the file is the new one's
+        }
+      }
+      try {
+        Files.deleteIfExists(root.resolve(e.stored().file()));
+        log.debug("cache: evicted {} ({} bytes)", e.stored().file(), e.stored().size());
+      } catch (IOException ex) {
+        log.warn("cache: cannot delete evicted {}; the next open finds it", e.stored().file(), ex);
+      }
     }
   }
 

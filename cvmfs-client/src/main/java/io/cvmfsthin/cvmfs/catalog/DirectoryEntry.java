@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * @param mode full {@code st_mode}, type bits included
  * @param sizeBytes uncompressed size of a regular file; length of a symlink's target; 0 for
  *     specials; the publisher's {@code st_size} for directories
- * @param rdev device number ({@link DeviceNumbers}) of char and block devices, else 0
+ * @param rdev device number ({@link io.cvmfsthin.cvmfs.linux.DeviceNumbers}) of char and block
+ *     devices, else 0
  * @param mtimeSeconds modification time, seconds since the epoch
  * @param mtimeNanos nanosecond part, 0 when unknown
  * @param hash content hash of a regular, not chunked file; null otherwise

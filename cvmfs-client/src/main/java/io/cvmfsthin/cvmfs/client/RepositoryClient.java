@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -78,9 +79,11 @@ public final class RepositoryClient implements AutoCloseable {
   private final Semaphore fetchPermits; // one per HTTP fetch of an object in progress
   private final Executor fetchExecutor; // background fetches
   private final ExecutorService ownedPool; // fetchExecutor if the client made it, else null
-  private final Object swapLock = new Object(); // guards retired and the swap of current
+  private final Object swapLock = new Object(); // guards the fields below and the swap of current
   private volatile Revision current;
   private Revision retired; // guarded by swapLock
+  private CompletableFuture<Boolean> refreshing; // guarded by swapLock: the refresh under way
+  private boolean closed; // guarded by swapLock
 
   /** One mounted revision: the verified manifest, the tree in use, when it was last checked. */
   private record Revision(
@@ -376,58 +379,108 @@ public final class RepositoryClient implements AutoCloseable {
    *     publish time than the current one (a rollback); the current revision stays
    */
   public boolean refreshNow() throws IOException {
+    CompletableFuture<Boolean> running;
+    boolean mine = false;
     synchronized (swapLock) {
-      Revision r = current;
-      if (r.tag() != null) {
-        return false;
+      if (refreshing == null) {
+        refreshing = new CompletableFuture<>();
+        mine = true;
       }
-      Manifest m = verifiedManifest();
-      Instant now = settings.clock().instant();
-      Manifest old = r.manifest();
-      if (m.rootCatalog().equals(old.rootCatalog())) {
-        current = r.checkedAt(now);
-        return false;
+      running = refreshing;
+    }
+    if (mine) {
+      Boolean result = null;
+      Exception failure = null;
+      try {
+        result = refreshOnce();
+      } catch (IOException | RuntimeException e) {
+        failure = e;
       }
-      if (m.revision() <= old.revision()) {
-        throw new TrustException(
-            ".cvmfspublished from "
-                + stratum.currentServer()
-                + ": revision "
-                + m.revision()
-                + " is not newer than the current revision "
-                + old.revision()
-                + "; refused (rollback)");
+      synchronized (swapLock) {
+        refreshing = null;
       }
-      long minimum =
-          Math.max(old.publishedEpochSeconds(), r.tree().root().lastModifiedEpochSeconds());
-      if (m.publishedEpochSeconds() < minimum) {
-        throw new TrustException(
-            ".cvmfspublished: published at "
-                + m.publishedEpochSeconds()
-                + ", before the current revision's "
-                + minimum
-                + "; refused (outdated)");
+      if (failure != null) {
+        running.completeExceptionally(failure);
+      } else {
+        running.complete(result);
       }
-      Revision next = attach(m);
-      remember(m);
+    }
+    try {
+      return running.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("repository " + settings.fqrn() + ": waiting for a refresh");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  /**
+   * One refresh: the manifest and the new root catalog are fetched without a lock (callers of
+   * {@link #refreshNow} meanwhile wait for this one, so it is the only one); only the swap of the
+   * current revision takes {@link #swapLock}.
+   */
+  private boolean refreshOnce() throws IOException {
+    Revision r = current;
+    if (r.tag() != null) {
+      return false;
+    }
+    Manifest m = verifiedManifest();
+    Instant now = settings.clock().instant();
+    Manifest old = r.manifest();
+    if (m.rootCatalog().equals(old.rootCatalog())) {
+      current = r.checkedAt(now); // only this refresh swaps current
+      return false;
+    }
+    if (m.revision() <= old.revision()) {
+      throw new TrustException(
+          ".cvmfspublished from "
+              + stratum.currentServer()
+              + ": revision "
+              + m.revision()
+              + " is not newer than the current revision "
+              + old.revision()
+              + "; refused (rollback)");
+    }
+    long minimum =
+        Math.max(old.publishedEpochSeconds(), r.tree().root().lastModifiedEpochSeconds());
+    if (m.publishedEpochSeconds() < minimum) {
+      throw new TrustException(
+          ".cvmfspublished: published at "
+              + m.publishedEpochSeconds()
+              + ", before the current revision's "
+              + minimum
+              + "; refused (outdated)");
+    }
+    Revision next = attach(m);
+    synchronized (swapLock) {
+      if (closed) {
+        release(next);
+        throw new IOException("repository " + settings.fqrn() + ": closed during a refresh");
+      }
       if (retired != null) {
         release(retired);
       }
       retired = r;
       current = next;
-      log.info(
-          "repository {}: revision {} -> {} ({})",
-          settings.fqrn(),
-          old.revision(),
-          m.revision(),
-          m.rootCatalog());
-      return true;
     }
+    remember(m);
+    log.info(
+        "repository {}: revision {} -> {} ({})",
+        settings.fqrn(),
+        old.revision(),
+        m.revision(),
+        m.rootCatalog());
+    return true;
   }
 
   @Override
   public void close() {
     synchronized (swapLock) {
+      closed = true;
       if (retired != null) {
         release(retired);
         retired = null;

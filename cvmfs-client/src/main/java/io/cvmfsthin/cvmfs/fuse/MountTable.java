@@ -1,35 +1,26 @@
 package io.cvmfsthin.cvmfs.fuse;
 
-import java.util.ArrayList;
+import io.cvmfsthin.cvmfs.linux.MountInfo;
+import java.nio.file.Path;
 import java.util.List;
 
-/** The mount points listed in a {@code /proc/<pid>/mountinfo} text (core). */
+/**
+ * The mount points listed in a {@code /proc/<pid>/mountinfo} text (core), as strings; parsed by
+ * {@link MountInfo}.
+ */
 public final class MountTable {
   private MountTable() {}
 
   /** The fifth field of each line, with the kernel's octal escapes ({@code \040}) undone. */
   static List<String> mountPoints(String mountinfo) {
-    List<String> out = new ArrayList<>();
-    for (String line : mountinfo.split("\n")) {
-      String[] f = line.split(" ");
-      if (f.length > 4) {
-        out.add(unescape(f[4]));
-      }
-    }
-    return out;
+    return MountInfo.parse(mountinfo).entries().stream()
+        .map(e -> e.mountPoint().toString())
+        .toList();
   }
 
   /** The file system type of each mount point, e.g. {@code fuse.cvmfs-thin}. */
   static String typeOf(String mountinfo, String mountPoint) {
-    String type = null;
-    for (String line : mountinfo.split("\n")) {
-      String[] f = line.split(" ");
-      int dash = List.of(f).indexOf("-");
-      if (f.length > 4 && dash > 0 && dash + 1 < f.length && unescape(f[4]).equals(mountPoint)) {
-        type = f[dash + 1]; // the last one listed is on top
-      }
-    }
-    return type;
+    return MountInfo.parse(mountinfo).typeOf(Path.of(mountPoint));
   }
 
   /**
@@ -40,42 +31,6 @@ public final class MountTable {
    * the connection).
    */
   public static String deviceOf(String mountinfo, String mountPoint) {
-    String device = null;
-    for (String line : mountinfo.split("\n")) {
-      String[] f = line.split(" ");
-      if (f.length > 4 && unescape(f[4]).equals(mountPoint)) {
-        device = f[2]; // the last one listed is on top
-      }
-    }
-    return device;
-  }
-
-  static String unescape(String s) {
-    if (s.indexOf('\\') < 0) {
-      return s;
-    }
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '\\' && isOctal(s, i + 1)) {
-        out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-        i += 3;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  private static boolean isOctal(String s, int from) {
-    if (from + 3 > s.length()) {
-      return false;
-    }
-    for (int i = from; i < from + 3; i++) {
-      if (s.charAt(i) < '0' || s.charAt(i) > '7') {
-        return false;
-      }
-    }
-    return true;
+    return MountInfo.parse(mountinfo).deviceOf(Path.of(mountPoint));
   }
 }

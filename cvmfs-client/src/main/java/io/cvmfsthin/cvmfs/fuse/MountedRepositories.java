@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -46,8 +48,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #close} unmounts everything, whatever the counts.
  * </ul>
  *
- * <p>Thread-safe. One lock per repository serializes its mount and unmount; acquires of other
- * repositories never wait for it, and no FUSE call ever takes it. The caller owns this object.
+ * <p>Thread-safe. One lock per repository guards its count and mount; it is never held while a
+ * repository is mounted or refreshed (network I/O): concurrent acquires of one repository share one
+ * mount in progress (one future), acquires of other repositories never wait for it, and no FUSE
+ * call ever takes it. Unmounts happen under it, so a new mount never races an old one on the same
+ * mount point. The caller owns this object.
  */
 public final class MountedRepositories implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MountedRepositories.class);
@@ -76,12 +81,14 @@ public final class MountedRepositories implements AutoCloseable {
         throws IOException;
   }
 
-  /** One repository's state; {@link #lock} guards users, mount and unmountFailure. */
+  /** One repository's state; {@link #lock} guards users, mount, pending and unmountFailure. */
   private static final class Slot {
     final ReentrantLock lock = new ReentrantLock();
     int users;
     RepositoryMount mount;
     IOException unmountFailure; // the last unmount the kernel refused; the mount is still there
+    // the mount in progress, made outside the lock; every acquire meanwhile waits for this one
+    CompletableFuture<RepositoryMount> pending;
     long releases; // bumped by every release, so a lingering unmount knows if it is still due
   }
 
@@ -195,33 +202,91 @@ public final class MountedRepositories implements AutoCloseable {
    */
   public Path acquire(String fqrn) throws IOException {
     Slot s = slots.computeIfAbsent(fqrn, k -> new Slot());
+    while (true) {
+      CompletableFuture<RepositoryMount> mounting;
+      boolean mine = false;
+      s.lock.lock();
+      try {
+        if (closed) {
+          throw new IllegalStateException("repository mounts are closed");
+        }
+        if (s.mount != null && !s.mount.isMounted()) {
+          log.warn("{} was unmounted from outside; mounting it again", s.mount.mountPoint());
+          s.mount = null;
+        }
+        if (s.mount != null) {
+          s.users++;
+          log.debug("acquire {}: {} users", fqrn, s.users);
+          return s.mount.mountPoint();
+        }
+        if (s.pending == null) {
+          s.pending = new CompletableFuture<>();
+          mine = true;
+        }
+        mounting = s.pending;
+      } finally {
+        s.lock.unlock();
+      }
+      if (mine) {
+        mount(fqrn, s, mounting);
+      }
+      await(fqrn, mounting); // then count this user on the next turn, under the lock
+    }
+  }
+
+  /** Mounts outside the lock (FUSE start, manifest and catalog fetch), then publishes the mount. */
+  private void mount(String fqrn, Slot s, CompletableFuture<RepositoryMount> mounting) {
+    RepositoryMount m = null;
+    Throwable failure = null;
+    try {
+      if (!resolver.isConfigured(fqrn)) {
+        throw new java.nio.file.NoSuchFileException(
+            fqrn, null, "repository not configured (no CVMFS_SERVER_URL)");
+      }
+      FuseTransport t = resolver.transport(fqrn);
+      m =
+          mounter.mount(
+              resolver.settings(fqrn),
+              mountPoint(fqrn),
+              t == null ? options : options.withTransport(t));
+      m.openListener(openListener);
+    } catch (IOException | RuntimeException e) {
+      failure = e;
+    }
     s.lock.lock();
     try {
-      if (closed) {
-        throw new IllegalStateException("repository mounts are closed");
+      s.pending = null;
+      if (m != null && closed) {
+        m.close();
+        failure = new IllegalStateException("repository mounts are closed");
+      } else if (m != null) {
+        s.mount = m;
       }
-      if (s.mount != null && !s.mount.isMounted()) {
-        log.warn("{} was unmounted from outside; mounting it again", s.mount.mountPoint());
-        s.mount = null;
-      }
-      if (s.mount == null) {
-        if (!resolver.isConfigured(fqrn)) {
-          throw new java.nio.file.NoSuchFileException(
-              fqrn, null, "repository not configured (no CVMFS_SERVER_URL)");
-        }
-        FuseTransport t = resolver.transport(fqrn);
-        s.mount =
-            mounter.mount(
-                resolver.settings(fqrn),
-                mountPoint(fqrn),
-                t == null || t == FuseTransport.AUTO ? options : options.withTransport(t));
-        s.mount.openListener(openListener);
-      }
-      s.users++;
-      log.debug("acquire {}: {} users", fqrn, s.users);
-      return s.mount.mountPoint();
     } finally {
       s.lock.unlock();
+    }
+    if (failure != null) {
+      mounting.completeExceptionally(failure);
+    } else {
+      mounting.complete(m);
+    }
+  }
+
+  private static void await(String fqrn, CompletableFuture<RepositoryMount> mounting)
+      throws IOException {
+    try {
+      mounting.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("waiting for the mount of " + fqrn);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IOException("mounting " + fqrn + " failed", e.getCause());
     }
   }
 
@@ -311,16 +376,18 @@ public final class MountedRepositories implements AutoCloseable {
     if (s == null) {
       return -1;
     }
+    RepositoryMount m;
     s.lock.lock();
     try {
-      if (s.mount == null) {
-        return -1;
-      }
-      s.mount.client().refreshNow();
-      return s.mount.client().revision();
+      m = s.mount;
     } finally {
       s.lock.unlock();
     }
+    if (m == null) {
+      return -1;
+    }
+    m.client().refreshNow(); // network I/O: outside the lock, so acquires and releases go on
+    return m.client().revision();
   }
 
   /** Tells {@code listener} of every open of a regular file, in every mount, now and later. */

@@ -1,6 +1,6 @@
 package io.cvmfsthin.cvmfs.publish;
 
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import io.cvmfsthin.cvmfs.tar.TarFormatException;
 import io.cvmfsthin.cvmfs.tar.TarPaths;
 import java.io.ByteArrayInputStream;

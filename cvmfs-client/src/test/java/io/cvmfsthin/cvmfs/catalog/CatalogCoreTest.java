@@ -3,6 +3,7 @@ package io.cvmfsthin.cvmfs.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Map;

@@ -2,9 +2,9 @@ package io.cvmfsthin.cvmfs.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import io.cvmfsthin.cvmfs.sqlite.Tag;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package io.cvmfsthin.cvmfs.fuse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.cvmfs.SharedFixtures;
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.client.ClientSettings;
 import io.cvmfsthin.cvmfs.fetch.FetchSettings;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;

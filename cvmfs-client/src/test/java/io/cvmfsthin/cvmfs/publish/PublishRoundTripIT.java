@@ -2,9 +2,9 @@ package io.cvmfsthin.cvmfs.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.EntryFlags;
 import io.cvmfsthin.cvmfs.catalog.XattrBlob;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;

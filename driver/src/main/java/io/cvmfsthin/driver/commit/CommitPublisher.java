@@ -10,6 +10,20 @@ import java.util.List;
  * this host's client also reads. Implementations serialise their own publishes.
  */
 public interface CommitPublisher {
+  /** No repository to publish into: commits above thin images stay ordinary layers. */
+  CommitPublisher NONE =
+      new CommitPublisher() {
+        @Override
+        public String fqrn() {
+          throw new IllegalStateException("no repository to publish commits into");
+        }
+
+        @Override
+        public int publishAbsent(List<LayerTar> layers) {
+          throw new IllegalStateException("no repository to publish commits into");
+        }
+      };
+
   /**
    * One layer to publish.
    *

@@ -1,15 +1,14 @@
 package io.cvmfsthin.driver.mount;
 
-import io.cvmfsthin.driver.overlay.MountInfo;
+import io.cvmfsthin.cvmfs.linux.Errno;
+import io.cvmfsthin.cvmfs.linux.LibC;
+import io.cvmfsthin.cvmfs.linux.MountInfo;
+import io.cvmfsthin.cvmfs.linux.Umount;
 import io.cvmfsthin.driver.overlay.Mounter;
 import io.cvmfsthin.driver.overlay.OverlayMount;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
-import jnr.ffi.annotations.SaveError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,35 +20,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibcMounter implements Mounter {
   private static final Logger log = LoggerFactory.getLogger(LibcMounter.class);
-  private static final int CLONE_FS = 0x00000200;
-  private static final int MNT_DETACH = 2;
-  private static final int EINVAL = 22;
-  private static final int ENOENT = 2;
 
-  /** The libc calls this class makes. */
-  public interface Calls {
-    @SaveError
-    int mount(String source, String target, String fstype, long flags, String data);
-
-    @SaveError
-    int umount2(String target, int flags);
-
-    @SaveError
-    int unshare(int flags);
-
-    @SaveError
-    int chdir(String path);
-
-    String strerror(int errnum);
-  }
-
-  private final Calls libc = LibraryLoader.create(Calls.class).load("c");
+  private final LibC libc = LibC.INSTANCE;
   private final String processCwd = Path.of("").toAbsolutePath().toString();
 
   @Override
   public void mount(OverlayMount mount) throws IOException {
     String data = mount.options();
-    if (libc.unshare(CLONE_FS) != 0) {
+    if (libc.unshare(LibC.CLONE_FS) != 0) {
       throw failure("unshare(CLONE_FS)", mount.target(), data);
     }
     if (libc.chdir(mount.home().toString()) != 0) {
@@ -67,26 +45,20 @@ public final class LibcMounter implements Mounter {
 
   @Override
   public void unmount(Path target) throws IOException {
-    if (libc.umount2(target.toString(), MNT_DETACH) != 0) {
-      int errno = Runtime.getRuntime(libc).getLastError();
-      if (errno == EINVAL || errno == ENOENT) {
-        return; // not mounted (any more)
-      }
-      throw new FileSystemException(
-          target.toString(), null, "umount2: " + libc.strerror(errno) + " (errno " + errno + ")");
+    int errno = Umount.umount2(target, Umount.MNT_DETACH);
+    if (errno == 0 || errno == Errno.EINVAL || errno == Errno.ENOENT) {
+      return; // unmounted, or not mounted (any more)
     }
+    throw new FileSystemException(target.toString(), null, "umount2: " + Errno.describe(errno));
   }
 
   @Override
   public MountInfo mountInfo() throws IOException {
-    return MountInfo.parse(Files.readString(Path.of("/proc/self/mountinfo")));
+    return MountInfo.read();
   }
 
-  private IOException failure(String call, Path target, String data) {
-    int errno = Runtime.getRuntime(libc).getLastError();
+  private static IOException failure(String call, Path target, String data) {
     return new FileSystemException(
-        target.toString(),
-        null,
-        call + ": " + libc.strerror(errno) + " (errno " + errno + "), options " + data);
+        target.toString(), null, call + ": " + Errno.describe(Errno.last()) + ", options " + data);
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Edge: mount(2) and umount2(2) through jnr-ffi ({@link io.cvmfsthin.driver.mount.LibcMounter}) and
- * the mount table from {@code /proc/self/mountinfo}. No decisions here; the overlay options come
- * from {@link io.cvmfsthin.driver.overlay.OverlayMount}.
+ * Edge: mount(2) and umount2(2) for overlay ({@link io.cvmfsthin.driver.mount.LibcMounter}),
+ * through the libc binding and the mount table of {@code io.cvmfsthin.cvmfs.linux}. No decisions
+ * here; the overlay options come from {@link io.cvmfsthin.driver.overlay.OverlayMount}.
  */
 package io.cvmfsthin.driver.mount;

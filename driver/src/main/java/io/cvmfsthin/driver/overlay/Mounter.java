@@ -1,5 +1,6 @@
 package io.cvmfsthin.driver.overlay;
 
+import io.cvmfsthin.cvmfs.linux.MountInfo;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -76,7 +76,8 @@ public final class SnapshotStore implements AutoCloseable {
    * Opens (or creates) the store under {@code root} and reads its metadata.
    *
    * @param indexOff add {@code index=off} to overlay mounts, as containerd does where the kernel's
-   *     overlay has the index feature ({@link #kernelHasOverlayIndex})
+   *     overlay has the index feature ({@link
+   *     io.cvmfsthin.driver.overlay.KernelFacts#overlayHasIndex})
    */
   public static SnapshotStore open(
       Path root,
@@ -98,13 +99,6 @@ public final class SnapshotStore implements AutoCloseable {
     }
     log.info("snapshot store {}: {} snapshots", root, state.entries().size());
     return store;
-  }
-
-  /**
-   * Whether the running kernel's overlay has the index feature (containerd then adds index=off).
-   */
-  public static boolean kernelHasOverlayIndex() {
-    return Files.exists(Path.of("/sys/module/overlay/parameters/index"));
   }
 
   /** The store's root directory. */

@@ -1,5 +1,8 @@
 package io.cvmfsthin.driver.store;
 
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
+import io.cvmfsthin.cvmfs.linux.Errno;
+import io.cvmfsthin.cvmfs.linux.LibC;
 import io.cvmfsthin.driver.archive.DeviceNodes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,24 +15,14 @@ public final class LibcDeviceNodes implements DeviceNodes {
 
   private final LibC libc = LibC.INSTANCE;
 
-  /** glibc's makedev(3). */
-  static long makedev(int major, int minor) {
-    long maj = major & 0xffffffffL;
-    long min = minor & 0xffffffffL;
-    return ((maj & 0xfffff000L) << 32)
-        | ((maj & 0xfffL) << 8)
-        | ((min & 0xffffff00L) << 12)
-        | (min & 0xffL);
-  }
-
   @Override
   public void characterDevice(Path path, int permissions, int major, int minor) throws IOException {
-    mknod(path, S_IFCHR | (permissions & 07777), makedev(major, minor));
+    mknod(path, S_IFCHR | (permissions & 07777), DeviceNumbers.makedev(major, minor));
   }
 
   @Override
   public void blockDevice(Path path, int permissions, int major, int minor) throws IOException {
-    mknod(path, S_IFBLK | (permissions & 07777), makedev(major, minor));
+    mknod(path, S_IFBLK | (permissions & 07777), DeviceNumbers.makedev(major, minor));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.cvmfsthin.driver.store;
 
+import io.cvmfsthin.cvmfs.linux.Errno;
+import io.cvmfsthin.cvmfs.linux.LibC;
 import io.cvmfsthin.driver.archive.Symlinks;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

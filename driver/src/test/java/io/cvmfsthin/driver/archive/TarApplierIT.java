@@ -2,6 +2,7 @@ package io.cvmfsthin.driver.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import io.cvmfsthin.cvmfs.tar.TarHeaders;
 import io.cvmfsthin.driver.store.LibcDeviceNodes;
 import io.cvmfsthin.driver.store.LibcFileMetadata;
@@ -132,13 +133,11 @@ class TarApplierIT {
     assertThat(Files.getLastModifiedTime(bin.resolve("sh"), LinkOption.NOFOLLOW_LINKS).toMillis())
         .isEqualTo(TestTar.MTIME * 1000);
     assertThat((Integer) stat(bin.resolve("pipe")).get("mode") & 0170000).isEqualTo(0010000);
-    assertThat(stat(bin.resolve("null")).get("rdev"))
-        .isEqualTo(LibcDeviceNodesTestAccess.makedev(1, 3));
+    assertThat(stat(bin.resolve("null")).get("rdev")).isEqualTo(DeviceNumbers.makedev(1, 3));
     assertThat((Integer) stat(bin.resolve("sda")).get("mode") & 0170000).isEqualTo(0060000);
-    assertThat(stat(bin.resolve("sda")).get("rdev"))
-        .isEqualTo(LibcDeviceNodesTestAccess.makedev(8, 0));
+    assertThat(stat(bin.resolve("sda")).get("rdev")).isEqualTo(DeviceNumbers.makedev(8, 0));
     assertThat(stat(bin.resolve("big")).get("rdev"))
-        .isEqualTo(LibcDeviceNodesTestAccess.makedev(4095, 1 << 19));
+        .isEqualTo(DeviceNumbers.makedev(4095, 1 << 19));
   }
 
   @Test

@@ -1,8 +1,8 @@
 package io.cvmfsthin.plugin.cli;
 
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
 import io.cvmfsthin.cvmfs.catalog.EntryKind;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

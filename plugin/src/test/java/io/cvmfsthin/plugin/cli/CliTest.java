@@ -2,8 +2,8 @@ package io.cvmfsthin.plugin.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.cvmfsthin.cvmfs.catalog.DeviceNumbers;
 import io.cvmfsthin.cvmfs.catalog.DirectoryEntry;
+import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import io.cvmfsthin.cvmfs.object.Compression;
 import io.cvmfsthin.cvmfs.object.HashAlgorithm;
 import java.util.TreeMap;

@@ -1,4 +1,4 @@
-package io.cvmfsthin.driver.overlay;
+package io.cvmfsthin.cvmfs.linux;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,5 +21,18 @@ class MountInfoTest {
     assertThat(info.isMountPoint(Path.of("/data/with space"))).isTrue();
     assertThat(info.mountPointsUnder(Path.of("/data")))
         .containsExactly(Path.of("/data/with space"), Path.of("/data/gd:latest/abc/merged"));
+  }
+
+  @Test
+  void typeOf_isTheTopMostMountAtThatPoint() {
+    MountInfo info =
+        MountInfo.parse(TEXT + "42 41 0:42 / /data/with\\040space rw - fuse.cvmfs-thin x ro\n");
+    assertThat(info.typeOf(Path.of("/data/with space"))).isEqualTo("fuse.cvmfs-thin");
+    assertThat(info.typeOf(Path.of("/data"))).isNull();
+  }
+
+  @Test
+  void parse_skipsLinesWithoutTheSeparator() {
+    assertThat(MountInfo.parse("garbage\n\n1 2 3\n").entries()).isEmpty();
   }
 }

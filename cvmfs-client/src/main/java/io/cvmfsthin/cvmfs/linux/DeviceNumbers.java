@@ -1,4 +1,4 @@
-package io.cvmfsthin.cvmfs.catalog;
+package io.cvmfsthin.cvmfs.linux;
 
 /**
  * glibc's {@code makedev} encoding of {@code dev_t}, which catalogs store in the {@code size}

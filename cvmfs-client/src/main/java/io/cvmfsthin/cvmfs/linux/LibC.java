@@ -1,4 +1,4 @@
-package io.cvmfsthin.driver.store;
+package io.cvmfsthin.cvmfs.linux;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.In;
@@ -11,7 +11,10 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
 import jnr.ffi.types.uid_t;
 
-/** The libc functions the file edges need that the JDK lacks; loaded once, through jnr-ffi. */
+/**
+ * The libc functions the file and mount edges need that the JDK lacks; loaded once, through
+ * jnr-ffi. Each failing call leaves its errno for {@link Errno#last}.
+ */
 public interface LibC {
   /** The loaded library. */
   LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
@@ -21,6 +24,21 @@ public interface LibC {
 
   /** AT_SYMLINK_NOFOLLOW for utimensat(2). */
   int AT_SYMLINK_NOFOLLOW = 0x100;
+
+  /** CLONE_FS for unshare(2): the calling thread gets its own working directory. */
+  int CLONE_FS = 0x00000200;
+
+  @SaveError
+  int mount(String source, String target, String fstype, long flags, String data);
+
+  @SaveError
+  int umount2(String target, int flags);
+
+  @SaveError
+  int unshare(int flags);
+
+  @SaveError
+  int chdir(String path);
 
   @SaveError
   int lsetxattr(String path, String name, @In byte[] value, @size_t long size, int flags);
