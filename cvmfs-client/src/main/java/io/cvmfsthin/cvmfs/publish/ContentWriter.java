@@ -181,7 +181,9 @@ final class ContentWriter {
 
   /** Stores {@code sizeBytes} bytes of {@code in} (which may hold more). */
   FileContent write(InputStream in, long sizeBytes, String what) throws IOException {
-    byte[] buffer = new byte[64 * 1024];
+    // no bigger than the file: most files are small, and a 64 KiB array for each of them was the
+    // publisher's largest allocation (JFR, publish-vs-tar.sh)
+    byte[] buffer = new byte[(int) Math.min(64 * 1024, sizeBytes)];
     if (!chunking.chunks(sizeBytes)) {
       try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
         copy(in, sink, sizeBytes, what, buffer);
