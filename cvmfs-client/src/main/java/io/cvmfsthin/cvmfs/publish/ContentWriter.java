@@ -20,6 +20,14 @@ final class ContentWriter {
   private final ObjectStore store;
   private final Compression compression;
   private final ChunkingPolicy chunking;
+  // chunk-sized arrays reused from chunk to chunk: a new one per chunk (16 MiB by default, a
+  // humongous object for G1) made the heap grow to its limit on big layers; at most
+  // POOLED_CHUNK_BUFFERS are kept, the arrays in flight are bounded by the caller's ContentTasks
+  private final java.util.concurrent.ConcurrentLinkedDeque<byte[]> chunkBuffers =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private final java.util.concurrent.atomic.AtomicInteger pooled =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final int POOLED_CHUNK_BUFFERS = 6;
 
   ContentWriter(ObjectStore store, Compression compression, ChunkingPolicy chunking) {
     this.store = store;
@@ -43,7 +51,7 @@ final class ContentWriter {
     byte[] buffer = new byte[64 * 1024];
     List<java.util.concurrent.CompletableFuture<FileChunk>> parts = new ArrayList<>();
     // a chunk's raw bytes, handed to its task as they are (no copy): at most maxBytes
-    byte[] current = new byte[chunking.maxBytes()];
+    byte[] current = takeChunkBuffer();
     int filled = 0;
     long chunkStart = 0;
     long pos = 0;
@@ -68,8 +76,10 @@ final class ContentWriter {
             // one chunk only: the whole file is one ordinary object
             return whole(current, filled, sizeBytes);
           }
-          parts.add(submitChunk(tasks, chunkStart, current, filled));
-          current = new byte[chunking.maxBytes()];
+          byte[] submitted = current;
+          current = null; // the chunk's task owns it now, and gives it back to the pool
+          parts.add(submitChunk(tasks, chunkStart, submitted, filled));
+          current = takeChunkBuffer();
           filled = 0;
           chunkStart = end;
           off += cut;
@@ -80,7 +90,9 @@ final class ContentWriter {
         return whole(current, filled, sizeBytes);
       }
       if (chunkStart < sizeBytes) {
-        parts.add(submitChunk(tasks, chunkStart, current, filled));
+        byte[] submitted = current;
+        current = null;
+        parts.add(submitChunk(tasks, chunkStart, submitted, filled));
       }
       List<FileChunk> chunks = new ArrayList<>();
       for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
@@ -88,6 +100,7 @@ final class ContentWriter {
       }
       return new FileContent(sizeBytes, null, chunks);
     } finally {
+      giveBackChunkBuffer(current); // null once handed to a task
       for (java.util.concurrent.CompletableFuture<FileChunk> f : parts) {
         try {
           f.join(); // nothing writes objects after this call has ended, however it ended
@@ -95,6 +108,23 @@ final class ContentWriter {
           // the first failure is the one reported
         }
       }
+    }
+  }
+
+  private byte[] takeChunkBuffer() {
+    byte[] b = chunkBuffers.poll();
+    if (b == null) {
+      return new byte[chunking.maxBytes()];
+    }
+    pooled.decrementAndGet();
+    return b;
+  }
+
+  private void giveBackChunkBuffer(byte[] b) {
+    if (b != null && pooled.incrementAndGet() <= POOLED_CHUNK_BUFFERS) {
+      chunkBuffers.push(b);
+    } else if (b != null) {
+      pooled.decrementAndGet();
     }
   }
 
@@ -119,6 +149,8 @@ final class ContentWriter {
           } catch (IOException | RuntimeException e) {
             done.completeExceptionally(e);
             throw e;
+          } finally {
+            giveBackChunkBuffer(raw); // the sink has consumed it (a failed one is reset first)
           }
         });
     return done;
@@ -135,9 +167,23 @@ final class ContentWriter {
     }
   }
 
+  /**
+   * Stores a file's content held whole in memory: deflated straight from {@code content}, with no
+   * intermediate buffer or copy (most files of a layer are small and buffered this way); the same
+   * objects as the streaming way.
+   */
+  FileContent write(byte[] content, String what) throws IOException {
+    if (chunking.chunks(content.length)) {
+      return write(new java.io.ByteArrayInputStream(content), content.length, what);
+    }
+    return whole(content, content.length, content.length);
+  }
+
   /** Stores {@code sizeBytes} bytes of {@code in} (which may hold more). */
   FileContent write(InputStream in, long sizeBytes, String what) throws IOException {
-    byte[] buffer = new byte[64 * 1024];
+    // no bigger than the file: most files are small, and a 64 KiB array for each of them was the
+    // publisher's largest allocation (JFR, publish-vs-tar.sh)
+    byte[] buffer = new byte[(int) Math.min(64 * 1024, sizeBytes)];
     if (!chunking.chunks(sizeBytes)) {
       try (ObjectStore.ObjectSink sink = store.newSink(compression)) {
         copy(in, sink, sizeBytes, what, buffer);

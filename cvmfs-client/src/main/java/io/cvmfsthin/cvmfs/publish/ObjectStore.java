@@ -431,9 +431,20 @@ final class ObjectStore implements AutoCloseable {
     }
   }
 
+  /** An in-memory object's bytes, readable in place. */
+  private static final class MemoryBytes extends ByteArrayOutputStream {
+    MemoryBytes() {
+      super(8192);
+    }
+
+    ByteBuffer view() {
+      return ByteBuffer.wrap(buf, 0, count);
+    }
+  }
+
   /** Bytes in memory up to a limit, then in a temporary file under data/txn. */
   private final class Spill extends OutputStream {
-    private ByteArrayOutputStream memory = new ByteArrayOutputStream(8192);
+    private MemoryBytes memory = new MemoryBytes();
     private Path file;
     private OutputStream fileOut;
 
@@ -473,7 +484,7 @@ final class ObjectStore implements AutoCloseable {
         Path[] name = new Path[1];
         try (FileChannel ch = newTempFile(name)) {
           file = name[0];
-          ByteBuffer buf = ByteBuffer.wrap(memory.toByteArray());
+          ByteBuffer buf = memory.view(); // the bytes in place, not a copy
           while (buf.hasRemaining()) {
             ch.write(buf);
           }

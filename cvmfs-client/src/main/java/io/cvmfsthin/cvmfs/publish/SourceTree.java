@@ -3,7 +3,6 @@ package io.cvmfsthin.cvmfs.publish;
 import io.cvmfsthin.cvmfs.linux.DeviceNumbers;
 import io.cvmfsthin.cvmfs.tar.TarFormatException;
 import io.cvmfsthin.cvmfs.tar.TarPaths;
-import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,17 +103,17 @@ final class SourceTree {
     // small enough to buffer: compress and store it while the next entries are read
     int n = (int) size;
     tasks.reserve(n);
-    byte[] data;
+    byte[] data = new byte[n]; // read straight into an array of the exact size: no copies
     try {
-      data = n == 0 ? new byte[0] : in.readNBytes(n);
-      if (data.length < n) {
-        throw new EOFException(what + ": ended after " + data.length + " of " + n + " bytes");
+      int read = in.readNBytes(data, 0, n);
+      if (read < n) {
+        throw new EOFException(what + ": ended after " + read + " of " + n + " bytes");
       }
     } catch (IOException | RuntimeException ex) {
       tasks.release(n);
       throw ex;
     }
-    tasks.submit(n, () -> node.content = writer.write(new ByteArrayInputStream(data), n, what));
+    tasks.submit(n, () -> node.content = writer.write(data, what));
   }
 
   private void link(List<String> path, PublishEntry e) throws TarFormatException {
