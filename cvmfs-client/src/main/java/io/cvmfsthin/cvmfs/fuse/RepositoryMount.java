@@ -118,8 +118,11 @@ public final class RepositoryMount implements AutoCloseable {
       SupervisorClient.Descriptors adopted = adoptable(options.supervisor(), dir);
       if (adopted == null) {
         clearStale(dir);
+        Files.createDirectories(dir);
       }
-      Files.createDirectories(dir);
+      // else: nothing may touch the mount point until this process serves it. A stat of the
+      // adopted mount waits for a server that is not reading yet (the kernel has the root's
+      // attributes cached only if someone looked at them since the mount).
       FuseCounters counters = new FuseCounters(client.metrics(), transport.configName());
       RepositoryView view =
           new RepositoryView(
