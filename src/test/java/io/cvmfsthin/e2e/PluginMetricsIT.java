@@ -122,8 +122,13 @@ class PluginMetricsIT {
 
     List<Long> pids = daemon.pluginPids();
     assertThat(pids).hasSize(1);
-    assertThat(MetricsEndpoint.listeningPorts(pids.get(0)))
-        .as("the plugin listens on the metrics port only, on loopback")
+    // the plugin's process is the supervisor; its worker (a child) serves and listens
+    Set<Integer> ports = new java.util.HashSet<>();
+    for (long p : processTree(pids.get(0))) {
+      ports.addAll(MetricsEndpoint.listeningPorts(p));
+    }
+    assertThat(ports)
+        .as("the plugin (supervisor and worker) listens on the metrics port only, on loopback")
         .isEqualTo(Set.of(Integer.parseInt(address.substring(address.indexOf(':') + 1))));
 
     Cmd.Result stats =
@@ -138,5 +143,29 @@ class PluginMetricsIT {
     System.out.println("[stats]\n" + stats.stdout());
     assertThat(stats.stdout())
         .contains("Fetches", server, "Cache", "FUSE operations", "Graph-driver calls", "ApplyDiff");
+  }
+
+  /** {@code pid} and its descendants, from /proc/PID/task/TID/children. */
+  static List<Long> processTree(long pid) throws IOException {
+    List<Long> all = new java.util.ArrayList<>(List.of(pid));
+    for (int i = 0; i < all.size(); i++) {
+      Path tasks = Path.of("/proc", Long.toString(all.get(i)), "task");
+      if (!Files.isDirectory(tasks)) {
+        continue;
+      }
+      try (var dirs = Files.list(tasks)) {
+        for (Path t : dirs.toList()) {
+          Path children = t.resolve("children");
+          if (Files.isReadable(children)) {
+            for (String c : Files.readString(children).trim().split("\\s+")) {
+              if (!c.isEmpty()) {
+                all.add(Long.parseLong(c));
+              }
+            }
+          }
+        }
+      }
+    }
+    return all;
   }
 }
