@@ -100,33 +100,8 @@ final class ImagePrefetch implements OpenListener {
    * @param control where lists are looked up, saved and published (owned by the caller)
    * @param publisher where recorded lists are published; null for nowhere
    * @param linger how long a session outlives its last container ({@link #LINGER})
+   * @param metrics where lists replayed and their files are reported ({@link PrefetchMetrics#NONE})
    */
-  ImagePrefetch(
-      Path listDir,
-      Function<String, Optional<RepositoryClient>> clients,
-      Executor fetchExecutor,
-      ScheduledExecutorService control,
-      PrefetchListPublisher publisher,
-      Clock clock,
-      Duration recordTime,
-      int recordFiles,
-      int parallel,
-      Duration linger) {
-    this(
-        listDir,
-        clients,
-        fetchExecutor,
-        control,
-        publisher,
-        clock,
-        recordTime,
-        recordFiles,
-        parallel,
-        linger,
-        PrefetchMetrics.NONE);
-  }
-
-  /** As above, reporting lists replayed and their files to {@code metrics}. */
   ImagePrefetch(
       Path listDir,
       Function<String, Optional<RepositoryClient>> clients,

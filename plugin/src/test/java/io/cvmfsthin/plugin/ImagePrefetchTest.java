@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.cvmfsthin.cvmfs.prefetch.ChainKey;
 import io.cvmfsthin.cvmfs.prefetch.PrefetchList;
+import io.cvmfsthin.plugin.metrics.PrefetchMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,8 @@ class ImagePrefetchTest {
         Duration.ofSeconds(60),
         recordFiles,
         4,
-        Duration.ofMillis(50));
+        Duration.ofMillis(50),
+        PrefetchMetrics.NONE);
   }
 
   PrefetchList savedList() throws Exception {
